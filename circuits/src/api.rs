@@ -1,0 +1,157 @@
+//! The backend-neutral builder API (veil's `frontend.API`).
+//!
+//! A circuit is written once against [`Api`]; the R1CS/Groth16 backend (and later Plonky2)
+//! implements it. What a value looks like inside a backend (one field element, limbs,
+//! four Goldilocks elements for a digest) is the backend's business: circuits see only
+//! the associated types.
+//!
+//! Inputs take `Option` values: `None` while keys are generated (no witness exists then),
+//! `Some` while proving. A backend must produce the same constraints in both cases.
+
+use crate::error::CircuitError;
+use crate::hash::Domain;
+use veil_verifier::Bytes32;
+
+/// One input to [`Api::hash`]: the backend decides how each kind is laid out in its field.
+pub enum HashInput<'a, A: Api + ?Sized> {
+    /// A small value (already range-checked to fewer bits than the field).
+    Small(&'a A::Var),
+    /// An exact unsigned 64-bit value.
+    U64(&'a A::U64),
+    /// A 32-byte identifier.
+    Id(&'a A::Id),
+    /// A digest or a secret: one element of the backend's hash domain.
+    Digest(&'a A::Digest),
+}
+
+pub trait Api {
+    /// One element of the backend's native field.
+    type Var: Clone;
+    /// A value constrained to 0 or 1.
+    type Bool: Clone;
+    /// An exact unsigned 64-bit value: sums and comparisons never wrap the field.
+    type U64: Clone;
+    /// A 32-byte identifier, encoded injectively.
+    type Id: Clone;
+    /// A hash output (or secret) of the backend's hash.
+    type Digest: Clone;
+
+    // ---- inputs: public ones are the statement, in allocation order ----
+    fn public_u64(&mut self, name: &str, value: Option<u64>) -> Result<Self::U64, CircuitError>;
+    fn secret_u64(&mut self, name: &str, value: Option<u64>) -> Result<Self::U64, CircuitError>;
+    /// A public value range-checked to `bits` bits (bits < 64).
+    fn public_small(
+        &mut self,
+        name: &str,
+        value: Option<u64>,
+        bits: u32,
+    ) -> Result<Self::Var, CircuitError>;
+    /// A secret value range-checked to `bits` bits (bits < 64).
+    fn secret_small(
+        &mut self,
+        name: &str,
+        value: Option<u64>,
+        bits: u32,
+    ) -> Result<Self::Var, CircuitError>;
+    fn public_id(&mut self, name: &str, value: Option<Bytes32>) -> Result<Self::Id, CircuitError>;
+    fn secret_id(&mut self, name: &str, value: Option<Bytes32>) -> Result<Self::Id, CircuitError>;
+    /// A public digest; a value that is not canonical for the backend is an error.
+    fn public_digest(
+        &mut self,
+        name: &str,
+        value: Option<Bytes32>,
+    ) -> Result<Self::Digest, CircuitError>;
+    fn secret_digest(
+        &mut self,
+        name: &str,
+        value: Option<Bytes32>,
+    ) -> Result<Self::Digest, CircuitError>;
+    fn secret_bool(&mut self, name: &str, value: Option<bool>) -> Result<Self::Bool, CircuitError>;
+
+    // ---- field arithmetic ----
+    fn constant(&mut self, value: u64) -> Self::Var;
+    fn add(&mut self, a: &Self::Var, b: &Self::Var) -> Self::Var;
+    fn sub(&mut self, a: &Self::Var, b: &Self::Var) -> Self::Var;
+    fn mul(&mut self, a: &Self::Var, b: &Self::Var) -> Result<Self::Var, CircuitError>;
+    /// sum of coeff_i * var_i (free on R1CS).
+    fn linear_combination(&mut self, terms: &[(u64, &Self::Var)]) -> Self::Var;
+    fn assert_equal(&mut self, a: &Self::Var, b: &Self::Var) -> Result<(), CircuitError>;
+    fn assert_not_equal(&mut self, a: &Self::Var, b: &Self::Var) -> Result<(), CircuitError>;
+
+    // ---- booleans ----
+    fn bool_constant(&mut self, value: bool) -> Self::Bool;
+    fn and(&mut self, a: &Self::Bool, b: &Self::Bool) -> Result<Self::Bool, CircuitError>;
+    fn or(&mut self, a: &Self::Bool, b: &Self::Bool) -> Result<Self::Bool, CircuitError>;
+    fn not(&mut self, a: &Self::Bool) -> Self::Bool;
+    fn assert_true(&mut self, a: &Self::Bool) -> Result<(), CircuitError>;
+    fn select(
+        &mut self,
+        cond: &Self::Bool,
+        if_true: &Self::Var,
+        if_false: &Self::Var,
+    ) -> Result<Self::Var, CircuitError>;
+    fn bool_to_var(&mut self, b: &Self::Bool) -> Self::Var;
+
+    // ---- ranges and comparisons on n-bit values (n < 64) ----
+    fn range_check(&mut self, a: &Self::Var, bits: u32) -> Result<(), CircuitError>;
+    /// a < b, for a and b already known to fit in `bits` bits.
+    fn less_than(
+        &mut self,
+        a: &Self::Var,
+        b: &Self::Var,
+        bits: u32,
+    ) -> Result<Self::Bool, CircuitError>;
+    /// Enforces a < b, for a and b already known to fit in `bits` bits.
+    fn assert_less_than(
+        &mut self,
+        a: &Self::Var,
+        b: &Self::Var,
+        bits: u32,
+    ) -> Result<(), CircuitError>;
+    /// Enforces a <= b, for a and b already known to fit in `bits` bits.
+    fn assert_less_or_equal(
+        &mut self,
+        a: &Self::Var,
+        b: &Self::Var,
+        bits: u32,
+    ) -> Result<(), CircuitError>;
+
+    // ---- exact 64-bit values ----
+    fn u64_constant(&mut self, value: u64) -> Self::U64;
+    /// The exact sum; unsatisfiable if it does not fit in 64 bits.
+    fn u64_sum(&mut self, items: &[Self::U64]) -> Result<Self::U64, CircuitError>;
+    fn u64_less_than(&mut self, a: &Self::U64, b: &Self::U64) -> Result<Self::Bool, CircuitError>;
+    fn u64_assert_less_than(&mut self, a: &Self::U64, b: &Self::U64) -> Result<(), CircuitError>;
+    fn u64_assert_equal(&mut self, a: &Self::U64, b: &Self::U64) -> Result<(), CircuitError>;
+    fn u64_select(
+        &mut self,
+        cond: &Self::Bool,
+        if_true: &Self::U64,
+        if_false: &Self::U64,
+    ) -> Result<Self::U64, CircuitError>;
+
+    // ---- identifiers ----
+    fn id_assert_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;
+    /// Enforces a != b (the ids differ in at least one byte).
+    fn id_assert_not_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;
+
+    // ---- hashing ----
+    /// Poseidon (the backend's instance) of the inputs under a domain tag that also fixes
+    /// the number of inputs: two domains, or two arities, never give the same function.
+    fn hash(
+        &mut self,
+        domain: Domain,
+        inputs: &[HashInput<'_, Self>],
+    ) -> Result<Self::Digest, CircuitError>;
+    fn digest_select(
+        &mut self,
+        cond: &Self::Bool,
+        if_true: &Self::Digest,
+        if_false: &Self::Digest,
+    ) -> Result<Self::Digest, CircuitError>;
+    fn digest_assert_equal(
+        &mut self,
+        a: &Self::Digest,
+        b: &Self::Digest,
+    ) -> Result<(), CircuitError>;
+}

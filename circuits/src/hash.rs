@@ -1,0 +1,93 @@
+//! Domain-separated hashing: the domains, and the native twin of [`crate::Api::hash`].
+
+use crate::error::CircuitError;
+use veil_verifier::Bytes32;
+
+/// What a hash is for. Each domain is a distinct function: the tag placed in the
+/// Poseidon capacity element is `code << 8 | arity`, so a leaf can never be taken for an
+/// inner node, nor one commitment kind for another, nor a 2-input hash for a 3-input one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// An inner node of a 4-ary Merkle tree: H(c0, c1, c2, c3).
+    MerkleNode,
+    /// A license token leaf: H(package_id, blinding commitment, expires_at, token_id).
+    TokenLeaf,
+    /// The commitment to a blinding factor stored in a token: H(blinding factor).
+    BlindingCommitment,
+    /// The ownership proof's tag: H(blinding factor, challenge).
+    OwnershipTag,
+    /// A tier commitment T_commit = H(tier_id, user_secret, randomness).
+    TierCommitment,
+    /// A tier nullifier: H(user_secret, K_epoch, slot).
+    Nullifier,
+    /// A request binding: H(request nonce, ephemeral public key).
+    RequestBinding,
+}
+
+impl Domain {
+    pub fn code(self) -> u64 {
+        match self {
+            Domain::MerkleNode => 1,
+            Domain::TokenLeaf => 2,
+            Domain::BlindingCommitment => 3,
+            Domain::OwnershipTag => 4,
+            Domain::TierCommitment => 5,
+            Domain::Nullifier => 6,
+            Domain::RequestBinding => 7,
+        }
+    }
+
+    /// The capacity-element tag for a hash of `arity` logical inputs.
+    pub fn tag(self, arity: usize) -> u64 {
+        (self.code() << 8) | arity as u64
+    }
+}
+
+/// A native value handed to [`NativeHasher::hash`], mirroring [`crate::api::HashInput`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NativeInput {
+    Small(u64),
+    U64(u64),
+    Id(Bytes32),
+    Digest(Bytes32),
+}
+
+/// The native twin of a backend's in-circuit hash: the same function on plain values.
+pub trait NativeHasher {
+    /// The value of an empty tree slot.
+    fn empty_leaf() -> Bytes32 {
+        Bytes32::ZERO
+    }
+    /// Refuses digests that are not canonical for the backend.
+    fn hash(domain: Domain, inputs: &[NativeInput]) -> Result<Bytes32, CircuitError>;
+    /// Whether a 32-byte value is a canonical digest/secret for this backend.
+    fn is_canonical(value: &Bytes32) -> bool;
+}
+
+/// Poseidon over the BLS12-381 scalar field (the Groth16 backend's hash).
+pub struct PoseidonBls12;
+
+impl NativeHasher for PoseidonBls12 {
+    fn hash(domain: Domain, inputs: &[NativeInput]) -> Result<Bytes32, CircuitError> {
+        use veil_verifier::encoding::bls12_381 as enc;
+        let mut elems = Vec::with_capacity(inputs.len() * 2);
+        for input in inputs {
+            match input {
+                NativeInput::Small(v) | NativeInput::U64(v) => elems.push(enc::u64_to_fr(*v)),
+                NativeInput::Id(id) => elems.extend(enc::id_to_fr(id)),
+                NativeInput::Digest(d) => {
+                    elems.push(enc::digest_to_fr(d).map_err(|e| CircuitError::InvalidValue {
+                        name: "digest".into(),
+                        detail: e.to_string(),
+                    })?)
+                }
+            }
+        }
+        let tag = enc::u64_to_fr(domain.tag(inputs.len()));
+        Ok(enc::fr_to_digest(&crate::poseidon::hash_with_tag(tag, &elems)))
+    }
+
+    fn is_canonical(value: &Bytes32) -> bool {
+        veil_verifier::encoding::bls12_381::digest_to_fr(value).is_ok()
+    }
+}

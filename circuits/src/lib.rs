@@ -1,0 +1,46 @@
+//! veil-circuits: the frontend. A backend-neutral builder API ([`Api`]), gadgets written
+//! once on it (Poseidon hashing with domain separation, 4-ary Merkle paths, range checks,
+//! comparisons, exact 64-bit values, select), their native twins, and one module per
+//! circuit: witness type, native check, and `define` over the API.
+//!
+//! Nothing here knows arkworks' constraint types or plonky2: backends live in veil-prover.
+
+pub mod api;
+pub mod error;
+pub mod hash;
+pub mod merkle;
+pub mod ownership;
+pub mod poseidon;
+pub mod sample;
+pub mod tier;
+
+pub use api::{Api, HashInput};
+pub use error::{CircuitError, Rule, Violation};
+pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12};
+pub use merkle::{MerklePath, MerkleTree};
+pub use ownership::{Ownership, OwnershipWitness};
+pub use tier::{Tier, TierWitness};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use veil_verifier::{CircuitId, Statement};
+
+/// A circuit: a witness type, its native check, and its constraints over the [`Api`].
+///
+/// The rules live in exactly two places, `check` and `define`; the tests hold them to each
+/// other with a witness per rule that breaks only that rule.
+pub trait Circuit: Send + Sync {
+    type Witness: Serialize + DeserializeOwned + Clone + Send + Sync;
+
+    fn id(&self) -> CircuitId;
+
+    /// The public statement the witness claims.
+    fn statement(witness: &Self::Witness) -> Statement;
+
+    /// Checks every rule natively and says in words which one a bad witness breaks.
+    fn check<H: NativeHasher>(&self, witness: &Self::Witness) -> Result<(), Violation>;
+
+    /// Builds the constraints; `witness` is `None` during key generation.
+    fn define<A: Api>(&self, api: &mut A, witness: Option<&Self::Witness>)
+        -> Result<(), CircuitError>;
+}

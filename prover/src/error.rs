@@ -1,0 +1,16 @@
+use veil_circuits::{CircuitError, Violation};
+use veil_verifier::VerifyError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    #[error(transparent)]
+    Witness(#[from] Violation),
+    #[error(transparent)]
+    Circuit(#[from] CircuitError),
+    #[error(transparent)]
+    Format(#[from] VerifyError),
+    #[error("the witness passes the native check but not constraint {row} of the constraint system: a bug in circuit {circuit}, please report it")]
+    Unsatisfied { circuit: String, row: usize },
+    #[error("proving failed: {0}")]
+    Groth16(String),
+}

@@ -1,0 +1,354 @@
+//! Groth16 on BLS12-381: compile a circuit to R1CS, generate keys, prove, batch-prove.
+//!
+//! Proving reuses the constraint matrices made once when the prover is built: each proof
+//! only computes its witness (no matrix construction, no linear-combination inlining) and
+//! hands it to ark-groth16's `create_proof_with_reduction_and_matrices`.
+
+use crate::error::ProveError;
+use crate::r1cs::R1csApi;
+use ark_bls12_381::{Bls12_381, Fr};
+use ark_ff::{BigInteger, PrimeField, UniformRand};
+use ark_groth16::{Groth16, ProvingKey};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
+    SynthesisError, SynthesisMode, R1CS_PREDICATE_LABEL,
+};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use rayon::prelude::*;
+use sha3::{Digest as _, Sha3_256};
+use std::cell::RefCell;
+use std::path::Path;
+use veil_circuits::{Circuit, NativeHasher, PoseidonBls12};
+use veil_verifier::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
+use veil_verifier::groth16::{proof_to_bytes, Groth16VerifyingKey};
+use veil_verifier::{Backend, Bytes32, CircuitId, VerifyError};
+
+
+/// The hash family of the Groth16 backend, for native checks and witness building.
+pub type Hasher = PoseidonBls12;
+
+/// A circuit compiled to R1CS: its matrices and sizes.
+pub struct Compiled {
+    pub circuit: CircuitId,
+    /// A, B, C.
+    pub matrices: Vec<Matrix<Fr>>,
+    /// Instance variables including the constant one.
+    pub num_instance: usize,
+    pub num_witness: usize,
+    pub num_constraints: usize,
+    /// SHA3-256 of the matrices and sizes: keys made for another constraint system are refused.
+    pub cs_digest: Bytes32,
+}
+
+impl Compiled {
+    pub fn public_inputs(&self) -> usize {
+        self.num_instance - 1
+    }
+
+    /// The first row of the constraint system the assignment violates, if any.
+    pub fn first_unsatisfied(&self, assignment: &[Fr]) -> Option<usize> {
+        let eval = |row: &[(Fr, usize)]| -> Fr {
+            row.iter().map(|(c, i)| *c * assignment.get(*i).copied().unwrap_or_default()).sum()
+        };
+        (0..self.num_constraints).find(|&r| {
+            eval(&self.matrices[0][r]) * eval(&self.matrices[1][r]) != eval(&self.matrices[2][r])
+        })
+    }
+}
+
+/// Adapts a veil circuit to arkworks' `ConstraintSynthesizer` (used by key generation).
+struct Synth<'a, C: Circuit> {
+    circuit: &'a C,
+    witness: Option<&'a C::Witness>,
+    error: &'a RefCell<Option<veil_circuits::CircuitError>>,
+}
+
+impl<C: Circuit> ConstraintSynthesizer<Fr> for Synth<'_, C> {
+    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+        let mut api = R1csApi::new(cs);
+        self.circuit.define(&mut api, self.witness).map_err(|e| {
+            *self.error.borrow_mut() = Some(e);
+            SynthesisError::Unsatisfiable
+        })
+    }
+}
+
+fn synth_error(
+    e: SynthesisError,
+    side: &RefCell<Option<veil_circuits::CircuitError>>,
+) -> ProveError {
+    match side.borrow_mut().take() {
+        Some(c) => ProveError::Circuit(c),
+        None => ProveError::Groth16(e.to_string()),
+    }
+}
+
+fn digest_matrices(c: &Compiled) -> Bytes32 {
+    let mut h = Sha3_256::new();
+    h.update(b"veil-r1cs-v1");
+    for n in [c.num_instance, c.num_witness, c.num_constraints] {
+        h.update((n as u64).to_le_bytes());
+    }
+    for m in &c.matrices {
+        for row in m {
+            h.update((row.len() as u64).to_le_bytes());
+            for (coeff, idx) in row {
+                h.update(coeff.into_bigint().to_bytes_le());
+                h.update((*idx as u64).to_le_bytes());
+            }
+        }
+    }
+    Bytes32(h.finalize().into())
+}
+
+/// Synthesizes the circuit in setup mode and returns its matrices.
+pub fn compile<C: Circuit>(circuit: &C) -> Result<Compiled, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    circuit.define(&mut R1csApi::new(cs.clone()), None)?;
+    cs.finalize();
+    let mut all = cs.to_matrices().map_err(|e| ProveError::Groth16(e.to_string()))?;
+    let matrices = all
+        .remove(R1CS_PREDICATE_LABEL)
+        .ok_or_else(|| ProveError::Groth16("no R1CS constraints".into()))?;
+    let mut compiled = Compiled {
+        circuit: circuit.id(),
+        matrices,
+        num_instance: cs.num_instance_variables(),
+        num_witness: cs.num_witness_variables(),
+        num_constraints: cs.num_constraints(),
+        cs_digest: Bytes32::ZERO,
+    };
+    compiled.cs_digest = digest_matrices(&compiled);
+    Ok(compiled)
+}
+
+/// The full assignment (1, public inputs, witness) for a witness, without building matrices.
+pub fn assignment<C: Circuit>(circuit: &C, witness: &C::Witness) -> Result<Vec<Fr>, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
+    circuit.define(&mut R1csApi::new(cs.clone()), Some(witness))?;
+    let mut full = cs.instance_assignment().map_err(|e| ProveError::Groth16(e.to_string()))?;
+    full.extend(cs.witness_assignment().map_err(|e| ProveError::Groth16(e.to_string()))?);
+    Ok(full)
+}
+
+/// A Groth16 proving key with its versioned header.
+pub struct Groth16ProvingKey {
+    pub header: KeyHeader,
+    pub pk: ProvingKey<Bls12_381>,
+}
+
+impl Groth16ProvingKey {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut body = Vec::new();
+        self.pk.serialize_compressed(&mut body).expect("writing to a Vec cannot fail");
+        write_key_file(&self.header, &body)
+    }
+
+    /// Reads and validates a proving key (points on the curve and in the subgroup).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
+        let (header, body) = read_key_file(bytes, KeyKind::Proving)?;
+        if header.backend != Backend::Groth16 {
+            return Err(VerifyError::WrongBackend {
+                what: "proving key",
+                expected: Backend::Groth16,
+                found: header.backend.to_string(),
+            });
+        }
+        let mut reader = body;
+        let pk = ProvingKey::<Bls12_381>::deserialize_with_mode(
+            &mut reader,
+            Compress::Yes,
+            Validate::Yes,
+        )
+        .map_err(|e| VerifyError::InvalidPoint { what: "proving key", detail: e.to_string() })?;
+        if !reader.is_empty() {
+            return Err(VerifyError::Format("trailing bytes after the proving key".into()));
+        }
+        Ok(Groth16ProvingKey { header, pk })
+    }
+
+    pub fn read(path: &Path) -> Result<Self, VerifyError> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| VerifyError::Io { path: path.display().to_string(), source })?;
+        Self::from_bytes(&bytes)
+    }
+
+    pub fn verifying_key(&self) -> Groth16VerifyingKey {
+        Groth16VerifyingKey::new(self.header.circuit, self.header.cs_digest, self.pk.vk.clone())
+    }
+}
+
+/// Key generation from a seed. UNSAFE FOR PRODUCTION: whoever knows the seed knows the
+/// toxic waste and can forge proofs. For development, tests and demos only; production keys
+/// come from the ceremony.
+pub fn dev_setup<C: Circuit>(
+    circuit: &C,
+    seed: [u8; 32],
+) -> Result<(Groth16ProvingKey, Groth16VerifyingKey), ProveError> {
+    let compiled = compile(circuit)?;
+    let side = RefCell::new(None);
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let pk = Groth16::<Bls12_381>::generate_random_parameters_with_reduction(
+        Synth { circuit, witness: None, error: &side },
+        &mut rng,
+    )
+    .map_err(|e| synth_error(e, &side))?;
+    let header = KeyHeader {
+        kind: KeyKind::Proving,
+        backend: Backend::Groth16,
+        circuit: circuit.id(),
+        circuit_version: circuit.id().version(),
+        cs_digest: compiled.cs_digest,
+    };
+    let pkf = Groth16ProvingKey { header, pk };
+    let vk = pkf.verifying_key();
+    Ok((pkf, vk))
+}
+
+/// A circuit ready to prove: compiled once, proving key checked against it.
+pub struct Prover<C: Circuit> {
+    circuit: C,
+    compiled: Compiled,
+    key: Groth16ProvingKey,
+    key_digest: Bytes32,
+}
+
+impl<C: Circuit> Prover<C> {
+    /// Refuses a key made for another circuit, circuit version, backend or constraint system.
+    pub fn new(circuit: C, key: Groth16ProvingKey) -> Result<Self, ProveError> {
+        key.header.expect(circuit.id(), Backend::Groth16)?;
+        let compiled = compile(&circuit)?;
+        if compiled.cs_digest != key.header.cs_digest {
+            return Err(VerifyError::ConstraintSystemMismatch {
+                expected: compiled.cs_digest.to_hex(),
+                found: key.header.cs_digest.to_hex(),
+            }
+            .into());
+        }
+        if key.pk.vk.gamma_abc_g1.len() != compiled.num_instance {
+            return Err(VerifyError::PublicInputCount {
+                expected: compiled.public_inputs(),
+                found: key.pk.vk.gamma_abc_g1.len().saturating_sub(1),
+            }
+            .into());
+        }
+        let key_digest = key.verifying_key().digest;
+        Ok(Prover { circuit, compiled, key, key_digest })
+    }
+
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    pub fn circuit(&self) -> &C {
+        &self.circuit
+    }
+
+    pub fn verifying_key(&self) -> Groth16VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    /// Checks the witness natively (a clear reason if it is refused), computes the
+    /// assignment, checks it against the constraint system, and proves.
+    pub fn prove(&self, witness: &C::Witness) -> Result<ProofEnvelope, ProveError> {
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        self.prove_with_rng(witness, &mut ChaCha20Rng::from_seed(seed))
+    }
+
+    pub fn prove_with_rng(
+        &self,
+        witness: &C::Witness,
+        rng: &mut ChaCha20Rng,
+    ) -> Result<ProofEnvelope, ProveError> {
+        self.circuit.check::<Hasher>(witness)?;
+        let full = assignment(&self.circuit, witness)?;
+        if let Some(row) = self.compiled.first_unsatisfied(&full) {
+            return Err(ProveError::Unsatisfied { circuit: self.circuit.id().to_string(), row });
+        }
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
+        let proof = Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
+            &self.key.pk,
+            r,
+            s,
+            &self.compiled.matrices,
+            self.compiled.num_instance,
+            self.compiled.num_constraints,
+            &full,
+        )
+        .map_err(|e| ProveError::Groth16(e.to_string()))?;
+        Ok(ProofEnvelope {
+            circuit: self.circuit.id(),
+            circuit_version: self.circuit.id().version(),
+            backend: Backend::Groth16,
+            key_digest: self.key_digest,
+            statement: C::statement(witness),
+            proof: proof_to_bytes(&proof),
+        })
+    }
+
+    /// Proves many witnesses in parallel; `on_done` is called once per finished proof.
+    /// Each result stands alone: one bad witness does not stop the others.
+    pub fn prove_batch(
+        &self,
+        witnesses: &[C::Witness],
+        on_done: &(dyn Fn() + Sync),
+    ) -> Vec<Result<ProofEnvelope, ProveError>> {
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        witnesses
+            .par_iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut rng = ChaCha20Rng::from_seed(seed);
+                rng.set_stream(i as u64);
+                let out = self.prove_with_rng(w, &mut rng);
+                on_done();
+                out
+            })
+            .collect()
+    }
+}
+
+/// Whether a witness satisfies the circuit's constraint system (independently of the
+/// native check): the tests use it to hold `check` and `define` to each other.
+pub fn satisfies<C: Circuit>(circuit: &C, witness: &C::Witness) -> Result<bool, ProveError> {
+    let compiled = compile(circuit)?;
+    let full = assignment(circuit, witness)?;
+    Ok(compiled.first_unsatisfied(&full).is_none())
+}
+
+/// Statistics for `veil info`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CircuitInfo {
+    pub circuit: String,
+    pub backend: &'static str,
+    pub constraints: usize,
+    pub public_inputs: usize,
+    pub secret_inputs: usize,
+    pub variables: usize,
+}
+
+pub fn info<C: Circuit>(circuit: &C) -> Result<CircuitInfo, ProveError> {
+    let c = compile(circuit)?;
+    Ok(CircuitInfo {
+        circuit: circuit.id().to_string(),
+        backend: Backend::Groth16.name(),
+        constraints: c.num_constraints,
+        public_inputs: c.public_inputs(),
+        secret_inputs: c.num_witness,
+        variables: c.num_instance + c.num_witness,
+    })
+}
+
+/// Checks the native hasher used by this backend is the one the witnesses were built with.
+pub fn native_hash_is_canonical(b: &Bytes32) -> bool {
+    Hasher::is_canonical(b)
+}

@@ -1,0 +1,12 @@
+//! veil-prover: the backends. The builder API over R1CS (arkworks, BLS12-381), Groth16
+//! key generation, proving and batch proving with rayon.
+
+pub mod error;
+pub mod groth16;
+pub mod r1cs;
+
+pub use error::ProveError;
+pub use groth16::{
+    compile, dev_setup, info, satisfies, CircuitInfo, Compiled, Groth16ProvingKey, Hasher, Prover,
+};
+pub use r1cs::R1csApi;

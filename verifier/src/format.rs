@@ -1,0 +1,835 @@
+//! Versioned artifacts: key files and proof envelopes.
+//!
+//! # Key files
+//!
+//! A key file (proving or verifying key, any backend) is a fixed binary header followed by the
+//! backend's own encoding of the key (the *body*). All integers are little-endian.
+//!
+//! | field            | size          | value                                              |
+//! | ---------------- | ------------- | -------------------------------------------------- |
+//! | magic            | 8             | `b"VEILKEY\0"`                                     |
+//! | format version   | 4 (u32)       | [`KEY_FORMAT_VERSION`]                             |
+//! | kind             | 1 (u8)        | 1 proving, 2 verifying                             |
+//! | backend          | 1 (u8)        | [`Backend`] code (1 = groth16)                     |
+//! | circuit id length| 2 (u16)       | length in bytes of the next field                  |
+//! | circuit id       | variable      | UTF-8, e.g. `tier-20`                              |
+//! | circuit version  | 4 (u32)       | version of the circuit's rules the key was made for|
+//! | cs digest        | 32            | digest of the constraint system                    |
+//! | body length      | 8 (u64)       | length in bytes of the body                        |
+//! | body             | body length   | backend encoding of the key                        |
+//!
+//! Nothing may follow the body.
+//!
+//! # Proof envelopes
+//!
+//! A proof travels as JSON with a format version:
+//!
+//! ```json
+//! {
+//!   "format": "veil-proof",
+//!   "format_version": 1,
+//!   "circuit": "tier-20",
+//!   "circuit_version": 1,
+//!   "backend": "groth16",
+//!   "key_digest": "<64 hex digits>",
+//!   "statement": { "...": "the circuit's named public values" },
+//!   "proof": "<hex of the backend's proof bytes>"
+//! }
+//! ```
+
+use crate::bytes::Bytes32;
+use crate::circuit::{Backend, CircuitId};
+use crate::error::VerifyError;
+use crate::statement::Statement;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Version of the key file layout this crate writes and reads.
+pub const KEY_FORMAT_VERSION: u32 = 1;
+/// Version of the proof envelope layout this crate writes and reads.
+pub const ENVELOPE_FORMAT_VERSION: u32 = 1;
+
+/// Magic bytes at the start of every key file.
+pub const KEY_MAGIC: [u8; 8] = *b"VEILKEY\0";
+/// The `format` field of every proof envelope.
+pub const ENVELOPE_FORMAT: &str = "veil-proof";
+
+/// Which half of a key pair a key file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    Proving,
+    Verifying,
+}
+
+impl KeyKind {
+    /// `"proving key"` or `"verifying key"`, as error messages name them.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyKind::Proving => "proving key",
+            KeyKind::Verifying => "verifying key",
+        }
+    }
+
+    fn code(self) -> u8 {
+        match self {
+            KeyKind::Proving => 1,
+            KeyKind::Verifying => 2,
+        }
+    }
+
+    fn from_code(c: u8) -> Option<KeyKind> {
+        match c {
+            1 => Some(KeyKind::Proving),
+            2 => Some(KeyKind::Verifying),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a key file says about the key it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyHeader {
+    pub kind: KeyKind,
+    pub backend: Backend,
+    pub circuit: CircuitId,
+    /// The version of the circuit's rules the key was made for.
+    pub circuit_version: u32,
+    /// Digest of the constraint system the key was made for.
+    pub cs_digest: Bytes32,
+}
+
+impl KeyHeader {
+    /// Checks that the key is for `circuit` (id and current version of its rules) and for
+    /// `backend`; errors name the key by its kind ("proving key" / "verifying key").
+    pub fn expect(&self, circuit: CircuitId, backend: Backend) -> Result<(), VerifyError> {
+        let what = self.kind.name();
+        if self.circuit != circuit {
+            return Err(VerifyError::WrongCircuit {
+                what,
+                expected: circuit.to_string(),
+                found: self.circuit.to_string(),
+            });
+        }
+        if self.circuit_version != circuit.version() {
+            return Err(VerifyError::WrongCircuitVersion {
+                what,
+                circuit: circuit.to_string(),
+                expected: circuit.version(),
+                found: self.circuit_version,
+            });
+        }
+        if self.backend != backend {
+            return Err(VerifyError::WrongBackend {
+                what,
+                expected: backend,
+                found: self.backend.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Writes a key file: the header (see the module documentation) followed by `body`.
+pub fn write_key_file(header: &KeyHeader, body: &[u8]) -> Vec<u8> {
+    let circuit = header.circuit.to_string();
+    // Circuit ids are a short name and a depth; they always fit.
+    let circuit_len = u16::try_from(circuit.len()).expect("circuit ids are short");
+    let mut out = Vec::with_capacity(64 + circuit.len() + body.len());
+    out.extend_from_slice(&KEY_MAGIC);
+    out.extend_from_slice(&KEY_FORMAT_VERSION.to_le_bytes());
+    out.push(header.kind.code());
+    out.push(header.backend.code());
+    out.extend_from_slice(&circuit_len.to_le_bytes());
+    out.extend_from_slice(circuit.as_bytes());
+    out.extend_from_slice(&header.circuit_version.to_le_bytes());
+    out.extend_from_slice(&header.cs_digest.0);
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// A bounds-checked reader over a byte slice.
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], VerifyError> {
+        if self.rest.len() < n {
+            return Err(VerifyError::Truncated(format!(
+                "key file ends inside the {what} (needs {n} more bytes, {} left)",
+                self.rest.len()
+            )));
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], VerifyError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N, what)?);
+        Ok(out)
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8, VerifyError> {
+        Ok(self.array::<1>(what)?[0])
+    }
+
+    fn u16(&mut self, what: &str) -> Result<u16, VerifyError> {
+        Ok(u16::from_le_bytes(self.array(what)?))
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32, VerifyError> {
+        Ok(u32::from_le_bytes(self.array(what)?))
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64, VerifyError> {
+        Ok(u64::from_le_bytes(self.array(what)?))
+    }
+}
+
+/// Reads a key file of `expected_kind`, returning its header and its body.
+///
+/// Refuses: bad magic ([`VerifyError::BadMagic`]), another format version
+/// ([`VerifyError::UnsupportedVersion`]), a key of the other kind, an unknown backend code or
+/// kind byte, a circuit id that does not parse ([`VerifyError::Format`]), a file cut short
+/// anywhere ([`VerifyError::Truncated`]) and bytes after the body ([`VerifyError::Format`]).
+/// Does not check the header against a circuit: see [`KeyHeader::expect`].
+pub fn read_key_file(
+    bytes: &[u8],
+    expected_kind: KeyKind,
+) -> Result<(KeyHeader, &[u8]), VerifyError> {
+    // Magic: a short prefix of the magic is a truncated file, anything else is not a key file.
+    let n = bytes.len().min(KEY_MAGIC.len());
+    if bytes.get(..n) != KEY_MAGIC.get(..n) {
+        return Err(VerifyError::BadMagic { expected: "key" });
+    }
+    let mut r = Reader { rest: bytes };
+    r.take(KEY_MAGIC.len(), "magic bytes")?;
+
+    let version = r.u32("format version")?;
+    if version != KEY_FORMAT_VERSION {
+        return Err(VerifyError::UnsupportedVersion {
+            what: "key file",
+            found: version,
+            supported: KEY_FORMAT_VERSION,
+        });
+    }
+
+    let kind_code = r.u8("key kind")?;
+    let kind = KeyKind::from_code(kind_code)
+        .ok_or_else(|| VerifyError::Format(format!("unknown key kind byte {kind_code}")))?;
+    if kind != expected_kind {
+        return Err(VerifyError::Format(format!(
+            "this is a {}, expected a {}",
+            kind.name(),
+            expected_kind.name()
+        )));
+    }
+
+    let backend_code = r.u8("backend")?;
+    let backend = Backend::from_code(backend_code).ok_or_else(|| {
+        VerifyError::Format(format!("unknown backend code {backend_code} in key file"))
+    })?;
+
+    let id_len = r.u16("circuit id length")?;
+    let id_bytes = r.take(usize::from(id_len), "circuit id")?;
+    let id_str = std::str::from_utf8(id_bytes)
+        .map_err(|_| VerifyError::Format("circuit id in key file is not UTF-8".into()))?;
+    let circuit: CircuitId = id_str
+        .parse()
+        .map_err(|e| VerifyError::Format(format!("bad circuit id in key file: {e}")))?;
+
+    let circuit_version = r.u32("circuit version")?;
+    let cs_digest = Bytes32(r.array("constraint system digest")?);
+
+    let body_len = r.u64("body length")?;
+    let body_len = usize::try_from(body_len).map_err(|_| {
+        VerifyError::Truncated(format!("key body of {body_len} bytes cannot be present"))
+    })?;
+    let body = r.take(body_len, "key body")?;
+    if !r.rest.is_empty() {
+        return Err(VerifyError::Format(format!(
+            "{} trailing bytes after the key body",
+            r.rest.len()
+        )));
+    }
+
+    Ok((
+        KeyHeader {
+            kind,
+            backend,
+            circuit,
+            circuit_version,
+            cs_digest,
+        },
+        body,
+    ))
+}
+
+/// A proof with everything needed to check it against the right key: see the module
+/// documentation for its JSON layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProofEnvelope {
+    pub circuit: CircuitId,
+    pub circuit_version: u32,
+    pub backend: Backend,
+    /// Digest of the verifying key file the proof was made for.
+    pub key_digest: Bytes32,
+    pub statement: Statement,
+    /// The backend's proof bytes.
+    pub proof: Vec<u8>,
+}
+
+/// The envelope as written, with its fields in the fixed order.
+#[derive(Serialize)]
+struct EnvelopeOut<'a> {
+    format: &'static str,
+    format_version: u32,
+    circuit: String,
+    circuit_version: u32,
+    backend: &'static str,
+    key_digest: Bytes32,
+    statement: &'a Statement,
+    proof: String,
+}
+
+/// The envelope as read; the statement is read once the circuit is known.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeIn {
+    format: String,
+    format_version: u64,
+    circuit: String,
+    circuit_version: u32,
+    backend: String,
+    key_digest: Bytes32,
+    statement: serde_json::Value,
+    proof: String,
+}
+
+impl ProofEnvelope {
+    fn out(&self) -> EnvelopeOut<'_> {
+        EnvelopeOut {
+            format: ENVELOPE_FORMAT,
+            format_version: ENVELOPE_FORMAT_VERSION,
+            circuit: self.circuit.to_string(),
+            circuit_version: self.circuit_version,
+            backend: self.backend.name(),
+            key_digest: self.key_digest,
+            statement: &self.statement,
+            proof: hex::encode(&self.proof),
+        }
+    }
+
+    /// Pretty JSON, fields in the order of the module documentation.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.out()).expect("an envelope always serializes")
+    }
+
+    /// The envelope as a JSON value (an object's key order there is serde_json's, not ours).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self.out()).expect("an envelope always serializes")
+    }
+
+    /// The bytes to sign: compact JSON (no whitespace) with the envelope's keys in the fixed
+    /// order `format, format_version, circuit, circuit_version, backend, key_digest,
+    /// statement, proof`, the statement's keys in the order of its struct's fields (the order
+    /// of [`Statement::named_values`]), integers in decimal, 32-byte values and proof bytes in
+    /// lowercase hex. Two equal envelopes always give the same bytes, and
+    /// `from_json(canonical_bytes)` gives the envelope back.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.out()).expect("an envelope always serializes")
+    }
+
+    /// Reads an envelope, refusing anything but the exact layout of this format version.
+    pub fn from_json(s: &str) -> Result<Self, VerifyError> {
+        let value: serde_json::Value = serde_json::from_str(s)
+            .map_err(|e| VerifyError::Format(format!("proof envelope is not JSON: {e}")))?;
+        Self::from_json_value(&value)
+    }
+
+    /// Reads an envelope from a JSON value; see [`ProofEnvelope::from_json`].
+    pub fn from_json_value(value: &serde_json::Value) -> Result<Self, VerifyError> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| VerifyError::Format("proof envelope is not a JSON object".into()))?;
+        // Format and version first, so that another version is named as such rather than
+        // refused for its fields.
+        match obj.get("format") {
+            Some(serde_json::Value::String(f)) if f == ENVELOPE_FORMAT => {}
+            Some(other) => {
+                return Err(VerifyError::Format(format!(
+                    "not a veil proof envelope (format {other}, expected \"{ENVELOPE_FORMAT}\")"
+                )))
+            }
+            None => {
+                return Err(VerifyError::Format(
+                    "not a veil proof envelope (no \"format\" field)".into(),
+                ))
+            }
+        }
+        if let Some(v) = obj.get("format_version").and_then(|v| v.as_u64()) {
+            if v != u64::from(ENVELOPE_FORMAT_VERSION) {
+                return Err(VerifyError::UnsupportedVersion {
+                    what: "proof envelope",
+                    found: u32::try_from(v).unwrap_or(u32::MAX),
+                    supported: ENVELOPE_FORMAT_VERSION,
+                });
+            }
+        }
+        let raw: EnvelopeIn = serde_json::from_value(value.clone())
+            .map_err(|e| VerifyError::Format(format!("proof envelope: {e}")))?;
+        // Checked above; kept so that the raw struct stays the whole truth about the layout.
+        debug_assert_eq!(raw.format, ENVELOPE_FORMAT);
+        debug_assert_eq!(raw.format_version, u64::from(ENVELOPE_FORMAT_VERSION));
+
+        let circuit: CircuitId = raw
+            .circuit
+            .parse()
+            .map_err(|e| VerifyError::Format(format!("proof envelope: {e}")))?;
+        let backend: Backend = raw
+            .backend
+            .parse()
+            .map_err(|e| VerifyError::Format(format!("proof envelope: {e}")))?;
+        let statement = Statement::from_json(circuit.kind, &raw.statement)?;
+        let proof = hex::decode(&raw.proof)
+            .map_err(|e| VerifyError::Format(format!("proof envelope: proof is not hex: {e}")))?;
+        Ok(ProofEnvelope {
+            circuit,
+            circuit_version: raw.circuit_version,
+            backend,
+            key_digest: raw.key_digest,
+            statement,
+            proof,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuit::CircuitKind;
+    use crate::statement::{OwnershipStatement, TierStatement};
+
+    fn header(kind: KeyKind) -> KeyHeader {
+        KeyHeader {
+            kind,
+            backend: Backend::Groth16,
+            circuit: "tier-20".parse().unwrap(),
+            circuit_version: 1,
+            cs_digest: Bytes32([7u8; 32]),
+        }
+    }
+
+    fn key_file() -> Vec<u8> {
+        write_key_file(&header(KeyKind::Verifying), b"the body bytes")
+    }
+
+    fn tier_statement() -> Statement {
+        Statement::Tier(TierStatement {
+            root: Bytes32::from_u64(1),
+            min_tier: 2,
+            epoch_beacon: Bytes32::from_u64(3),
+            request_binding: Bytes32::from_u64(4),
+            nullifier: Bytes32::from_u64(5),
+            quota: 6,
+        })
+    }
+
+    fn envelope() -> ProofEnvelope {
+        ProofEnvelope {
+            circuit: "tier-20".parse().unwrap(),
+            circuit_version: 1,
+            backend: Backend::Groth16,
+            key_digest: Bytes32([0xab; 32]),
+            statement: tier_statement(),
+            proof: vec![1, 2, 3, 0xff],
+        }
+    }
+
+    #[test]
+    fn key_file_round_trip_and_layout() {
+        let h = header(KeyKind::Verifying);
+        let bytes = write_key_file(&h, b"the body bytes");
+        assert_eq!(&bytes[..8], b"VEILKEY\0");
+        assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+        assert_eq!(bytes[12], 2);
+        assert_eq!(bytes[13], 1);
+        assert_eq!(&bytes[14..16], &7u16.to_le_bytes());
+        assert_eq!(&bytes[16..23], b"tier-20");
+        assert_eq!(&bytes[23..27], &1u32.to_le_bytes());
+        assert_eq!(&bytes[27..59], &[7u8; 32]);
+        assert_eq!(&bytes[59..67], &14u64.to_le_bytes());
+        assert_eq!(&bytes[67..], b"the body bytes");
+        let (h2, body) = read_key_file(&bytes, KeyKind::Verifying).unwrap();
+        assert_eq!(h2, h);
+        assert_eq!(body, b"the body bytes");
+
+        let p = header(KeyKind::Proving);
+        let bytes = write_key_file(&p, &[]);
+        let (p2, body) = read_key_file(&bytes, KeyKind::Proving).unwrap();
+        assert_eq!(p2, p);
+        assert!(body.is_empty());
+    }
+
+    #[test]
+    fn key_file_truncated_at_every_prefix() {
+        let bytes = key_file();
+        for n in 0..bytes.len() {
+            match read_key_file(&bytes[..n], KeyKind::Verifying) {
+                Err(VerifyError::Truncated(_)) => {}
+                other => panic!("prefix of {n} bytes: expected Truncated, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn key_file_trailing_bytes_refused() {
+        let mut bytes = key_file();
+        bytes.push(0);
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("trailing")
+        ));
+    }
+
+    #[test]
+    fn key_file_bad_magic_and_garbage() {
+        let mut bytes = key_file();
+        bytes[0] = b'X';
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::BadMagic { expected: "key" })
+        ));
+        assert!(matches!(
+            read_key_file(b"{\"format\":\"veil-proof\"}", KeyKind::Verifying),
+            Err(VerifyError::BadMagic { .. })
+        ));
+        // Deterministic pseudo-random garbage, with and without a valid magic in front.
+        let mut state = 0x1234_5678_9abc_def0u64;
+        for len in 0..300usize {
+            let mut garbage = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                garbage.push(state as u8);
+            }
+            assert!(read_key_file(&garbage, KeyKind::Verifying).is_err());
+            let mut with_magic = KEY_MAGIC.to_vec();
+            with_magic.extend_from_slice(&garbage);
+            assert!(read_key_file(&with_magic, KeyKind::Verifying).is_err());
+            assert!(read_key_file(&with_magic, KeyKind::Proving).is_err());
+        }
+    }
+
+    #[test]
+    fn key_file_every_single_byte_change_is_refused_or_read_as_such() {
+        // Changing any header byte either is refused or changes what is read; never a panic.
+        let bytes = key_file();
+        let (h, body) = read_key_file(&bytes, KeyKind::Verifying).unwrap();
+        for i in 0..bytes.len() {
+            for delta in [1u8, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[i] = b[i].wrapping_add(delta);
+                if let Ok((h2, body2)) = read_key_file(&b, KeyKind::Verifying) {
+                    assert!(h2 != h || body2 != body, "byte {i} changed unnoticed");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn key_file_other_format_version_refused() {
+        let mut bytes = key_file();
+        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::UnsupportedVersion {
+                what: "key file",
+                found: 2,
+                supported: 1
+            })
+        ));
+    }
+
+    #[test]
+    fn key_file_wrong_kind_refused() {
+        let bytes = write_key_file(&header(KeyKind::Proving), b"pk");
+        match read_key_file(&bytes, KeyKind::Verifying) {
+            Err(VerifyError::Format(m)) => {
+                assert_eq!(m, "this is a proving key, expected a verifying key")
+            }
+            other => panic!("expected a Format error, got {other:?}"),
+        }
+        let bytes = key_file();
+        match read_key_file(&bytes, KeyKind::Proving) {
+            Err(VerifyError::Format(m)) => {
+                assert_eq!(m, "this is a verifying key, expected a proving key")
+            }
+            other => panic!("expected a Format error, got {other:?}"),
+        }
+        let mut bytes = key_file();
+        bytes[12] = 9;
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("kind")
+        ));
+    }
+
+    #[test]
+    fn key_file_unknown_backend_and_bad_circuit_id_refused() {
+        let mut bytes = key_file();
+        bytes[13] = 7;
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("backend code 7")
+        ));
+        let mut bytes = key_file();
+        bytes[16..23].copy_from_slice(b"tier-21");
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("circuit id")
+        ));
+        let mut bytes = key_file();
+        bytes[16] = 0xff;
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("UTF-8")
+        ));
+        // A huge body length is a truncated file, not an allocation.
+        let mut bytes = key_file();
+        bytes[59..67].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(
+            read_key_file(&bytes, KeyKind::Verifying),
+            Err(VerifyError::Truncated(_))
+        ));
+    }
+
+    #[test]
+    fn key_header_expect() {
+        let h = header(KeyKind::Proving);
+        let tier20: CircuitId = "tier-20".parse().unwrap();
+        h.expect(tier20, Backend::Groth16).unwrap();
+        match h.expect("tier-16".parse().unwrap(), Backend::Groth16) {
+            Err(VerifyError::WrongCircuit {
+                what,
+                expected,
+                found,
+            }) => {
+                assert_eq!(what, "proving key");
+                assert_eq!(expected, "tier-16");
+                assert_eq!(found, "tier-20");
+            }
+            other => panic!("{other:?}"),
+        }
+        match header(KeyKind::Verifying).expect(
+            CircuitId::default_for(CircuitKind::Ownership),
+            Backend::Groth16,
+        ) {
+            Err(VerifyError::WrongCircuit {
+                what: "verifying key",
+                ..
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+        let old = KeyHeader {
+            circuit_version: 0,
+            ..h.clone()
+        };
+        match old.expect(tier20, Backend::Groth16) {
+            Err(VerifyError::WrongCircuitVersion {
+                what,
+                circuit,
+                expected,
+                found,
+            }) => {
+                assert_eq!(
+                    (what, circuit.as_str(), expected, found),
+                    ("proving key", "tier-20", 1, 0)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn envelope_json_round_trip_and_layout() {
+        let env = envelope();
+        let json = env.to_json();
+        assert_eq!(ProofEnvelope::from_json(&json).unwrap(), env);
+        let v = env.to_json_value();
+        assert_eq!(v["format"], "veil-proof");
+        assert_eq!(v["format_version"], 1);
+        assert_eq!(v["circuit"], "tier-20");
+        assert_eq!(v["circuit_version"], 1);
+        assert_eq!(v["backend"], "groth16");
+        assert_eq!(v["key_digest"], "ab".repeat(32));
+        assert_eq!(v["statement"]["min_tier"], 2);
+        assert_eq!(v["proof"], "010203ff");
+        assert_eq!(ProofEnvelope::from_json_value(&v).unwrap(), env);
+
+        let own = ProofEnvelope {
+            circuit: "ownership-8".parse().unwrap(),
+            statement: Statement::Ownership(OwnershipStatement {
+                root: Bytes32::from_u64(9),
+                package_id: Bytes32([0xee; 32]),
+                now: 1_700_000_000,
+                challenge: Bytes32([0x11; 32]),
+                tag: Bytes32::from_u64(10),
+            }),
+            proof: vec![],
+            ..env
+        };
+        assert_eq!(ProofEnvelope::from_json(&own.to_json()).unwrap(), own);
+    }
+
+    #[test]
+    fn envelope_canonical_bytes_are_compact_and_ordered() {
+        let env = envelope();
+        let c = String::from_utf8(env.canonical_bytes()).unwrap();
+        let expected = format!(
+            concat!(
+                "{{\"format\":\"veil-proof\",\"format_version\":1,\"circuit\":\"tier-20\",",
+                "\"circuit_version\":1,\"backend\":\"groth16\",\"key_digest\":\"{}\",",
+                "\"statement\":{{\"root\":\"{}\",\"min_tier\":2,\"epoch_beacon\":\"{}\",",
+                "\"request_binding\":\"{}\",\"nullifier\":\"{}\",\"quota\":6}},",
+                "\"proof\":\"010203ff\"}}"
+            ),
+            "ab".repeat(32),
+            Bytes32::from_u64(1),
+            Bytes32::from_u64(3),
+            Bytes32::from_u64(4),
+            Bytes32::from_u64(5),
+        );
+        assert_eq!(c, expected);
+        assert_eq!(ProofEnvelope::from_json(&c).unwrap(), env);
+        // Reading back the pretty form gives the same canonical bytes.
+        let again = ProofEnvelope::from_json(&env.to_json()).unwrap();
+        assert_eq!(again.canonical_bytes(), env.canonical_bytes());
+        // Pretty JSON keeps the same key order.
+        let pretty = env.to_json();
+        let pos = |k: &str| pretty.find(&format!("\"{k}\"")).unwrap();
+        let keys = [
+            "format",
+            "format_version",
+            "circuit",
+            "circuit_version",
+            "backend",
+            "key_digest",
+            "statement",
+            "proof",
+        ];
+        for w in keys.windows(2) {
+            assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
+        }
+    }
+
+    fn refused(v: serde_json::Value) -> VerifyError {
+        ProofEnvelope::from_json(&v.to_string()).expect_err("should be refused")
+    }
+
+    #[test]
+    fn envelope_refusals() {
+        let good = envelope().to_json_value();
+        assert!(matches!(
+            ProofEnvelope::from_json("not json"),
+            Err(VerifyError::Format(m)) if m.contains("not JSON")
+        ));
+        assert!(matches!(
+            ProofEnvelope::from_json("[1,2]"),
+            Err(VerifyError::Format(_))
+        ));
+        assert!(matches!(
+            ProofEnvelope::from_json(""),
+            Err(VerifyError::Format(_))
+        ));
+
+        for field in [
+            "format",
+            "format_version",
+            "circuit",
+            "circuit_version",
+            "backend",
+            "key_digest",
+            "statement",
+            "proof",
+        ] {
+            let mut v = good.clone();
+            v.as_object_mut().unwrap().remove(field);
+            assert!(
+                matches!(refused(v), VerifyError::Format(_)),
+                "missing {field}"
+            );
+        }
+
+        let mut v = good.clone();
+        v["extra"] = 1.into();
+        assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("extra")));
+
+        let mut v = good.clone();
+        v["format"] = "veil-key".into();
+        assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("not a veil proof")));
+
+        let mut v = good.clone();
+        v["format_version"] = 2.into();
+        v["new_field_of_v2"] = true.into();
+        assert!(matches!(
+            refused(v),
+            VerifyError::UnsupportedVersion {
+                what: "proof envelope",
+                found: 2,
+                supported: 1
+            }
+        ));
+
+        let mut v = good.clone();
+        v["format_version"] = "1".into();
+        assert!(matches!(refused(v), VerifyError::Format(_)));
+
+        let mut v = good.clone();
+        v["circuit"] = "revenue-20".into();
+        assert!(matches!(refused(v), VerifyError::Format(_)));
+
+        let mut v = good.clone();
+        v["backend"] = "plonky2".into();
+        assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("backend")));
+
+        // A tier statement in an ownership envelope.
+        let mut v = good.clone();
+        v["circuit"] = "ownership-20".into();
+        assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("ownership")));
+
+        let mut v = good.clone();
+        v["statement"]["extra"] = 1.into();
+        assert!(matches!(refused(v), VerifyError::Format(_)));
+
+        let mut v = good.clone();
+        v["statement"].as_object_mut().unwrap().remove("quota");
+        assert!(matches!(refused(v), VerifyError::Format(_)));
+
+        for bad in ["0g", "abc", "zz"] {
+            let mut v = good.clone();
+            v["proof"] = bad.into();
+            assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("hex")));
+        }
+
+        for bad in ["ab", "xy".repeat(32).as_str()] {
+            let mut v = good.clone();
+            v["key_digest"] = bad.into();
+            assert!(matches!(refused(v), VerifyError::Format(_)));
+        }
+
+        let mut v = good.clone();
+        v["statement"]["root"] = "zz".into();
+        assert!(matches!(refused(v), VerifyError::Format(_)));
+    }
+}

@@ -1,0 +1,23 @@
+//! veil-verifier: what an application embeds to check veil proofs.
+//!
+//! It holds the vocabulary every veil crate shares (circuit ids, statements, 32-byte values
+//! and their field encodings, versioned file formats) and verification. It knows nothing of
+//! how constraints are made.
+
+pub mod bytes;
+pub mod circuit;
+pub mod encoding;
+pub mod error;
+pub mod format;
+pub mod groth16;
+pub mod statement;
+
+pub use bytes::{Bytes32, Digest, Id};
+pub use circuit::{Backend, CircuitId, CircuitKind};
+pub use error::VerifyError;
+pub use format::{
+    read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, ENVELOPE_FORMAT_VERSION,
+    KEY_FORMAT_VERSION,
+};
+pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
+pub use statement::{OwnershipStatement, Statement, TierStatement};
