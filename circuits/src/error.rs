@@ -61,6 +61,9 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(rule: Rule, detail: impl Into<String>) -> Self {
-        Violation { rule, detail: detail.into() }
+        Violation {
+            rule,
+            detail: detail.into(),
+        }
     }
 }

@@ -76,15 +76,19 @@ impl NativeHasher for PoseidonBls12 {
                 NativeInput::Small(v) | NativeInput::U64(v) => elems.push(enc::u64_to_fr(*v)),
                 NativeInput::Id(id) => elems.extend(enc::id_to_fr(id)),
                 NativeInput::Digest(d) => {
-                    elems.push(enc::digest_to_fr(d).map_err(|e| CircuitError::InvalidValue {
-                        name: "digest".into(),
-                        detail: e.to_string(),
-                    })?)
+                    elems.push(
+                        enc::digest_to_fr(d).map_err(|e| CircuitError::InvalidValue {
+                            name: "digest".into(),
+                            detail: e.to_string(),
+                        })?,
+                    )
                 }
             }
         }
         let tag = enc::u64_to_fr(domain.tag(inputs.len()));
-        Ok(enc::fr_to_digest(&crate::poseidon::hash_with_tag(tag, &elems)))
+        Ok(enc::fr_to_digest(&crate::poseidon::hash_with_tag(
+            tag, &elems,
+        )))
     }
 
     fn is_canonical(value: &Bytes32) -> bool {

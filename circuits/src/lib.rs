@@ -41,6 +41,9 @@ pub trait Circuit: Send + Sync {
     fn check<H: NativeHasher>(&self, witness: &Self::Witness) -> Result<(), Violation>;
 
     /// Builds the constraints; `witness` is `None` during key generation.
-    fn define<A: Api>(&self, api: &mut A, witness: Option<&Self::Witness>)
-        -> Result<(), CircuitError>;
+    fn define<A: Api>(
+        &self,
+        api: &mut A,
+        witness: Option<&Self::Witness>,
+    ) -> Result<(), CircuitError>;
 }

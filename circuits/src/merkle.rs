@@ -53,7 +53,11 @@ fn place(cur: Bytes32, slot: u8, siblings: &[Bytes32; 3]) -> [Bytes32; 4] {
     let mut out = [Bytes32::ZERO; 4];
     let mut s = siblings.iter();
     for (i, o) in out.iter_mut().enumerate() {
-        *o = if i as u8 == slot { cur } else { *s.next().expect("three siblings") };
+        *o = if i as u8 == slot {
+            cur
+        } else {
+            *s.next().expect("three siblings")
+        };
     }
     out
 }
@@ -89,7 +93,9 @@ pub struct MerkleTree<H: NativeHasher> {
 impl<H: NativeHasher> MerkleTree<H> {
     pub fn new(depth: u32, leaves: Vec<Bytes32>) -> Result<Self, CircuitError> {
         if depth % 2 != 0 || depth > 62 {
-            return Err(CircuitError::Shape(format!("tree depth must be even, got {depth}")));
+            return Err(CircuitError::Shape(format!(
+                "tree depth must be even, got {depth}"
+            )));
         }
         let levels = (depth / 2) as usize;
         if (leaves.len() as u128) > 1u128 << depth {
@@ -114,11 +120,19 @@ impl<H: NativeHasher> MerkleTree<H> {
             }
             layers.push(up);
         }
-        Ok(MerkleTree { levels, layers, empty, _h: PhantomData })
+        Ok(MerkleTree {
+            levels,
+            layers,
+            empty,
+            _h: PhantomData,
+        })
     }
 
     pub fn root(&self) -> Bytes32 {
-        self.layers[self.levels].first().copied().unwrap_or(self.empty[self.levels])
+        self.layers[self.levels]
+            .first()
+            .copied()
+            .unwrap_or(self.empty[self.levels])
     }
 
     pub fn len(&self) -> usize {
@@ -229,12 +243,18 @@ mod tests {
         for (i, leaf) in leaves.iter().enumerate() {
             let path = tree.path(i as u64).unwrap();
             path.check_shape(3).unwrap();
-            assert_eq!(root_from_path::<PoseidonBls12>(*leaf, &path).unwrap(), tree.root());
+            assert_eq!(
+                root_from_path::<PoseidonBls12>(*leaf, &path).unwrap(),
+                tree.root()
+            );
         }
         assert!(tree.path(23).is_err());
         let other = Bytes32::from_u64(999);
         let path = tree.path(5).unwrap();
-        assert_ne!(root_from_path::<PoseidonBls12>(other, &path).unwrap(), tree.root());
+        assert_ne!(
+            root_from_path::<PoseidonBls12>(other, &path).unwrap(),
+            tree.root()
+        );
     }
 
     #[test]

@@ -63,7 +63,10 @@ pub fn blinding_commitment<H: NativeHasher>(bf: &Digest) -> Result<Digest, Circu
 }
 
 pub fn tag<H: NativeHasher>(bf: &Digest, challenge: &Id) -> Result<Digest, CircuitError> {
-    H::hash(Domain::OwnershipTag, &[NativeInput::Digest(*bf), NativeInput::Id(*challenge)])
+    H::hash(
+        Domain::OwnershipTag,
+        &[NativeInput::Digest(*bf), NativeInput::Id(*challenge)],
+    )
 }
 
 /// The ownership circuit over a tree of 2^depth leaves.
@@ -74,7 +77,9 @@ pub struct Ownership {
 
 impl Ownership {
     pub fn new(depth: u32) -> Result<Self, String> {
-        Ok(Ownership { id: CircuitId::new(CircuitKind::Ownership, depth)? })
+        Ok(Ownership {
+            id: CircuitId::new(CircuitKind::Ownership, depth)?,
+        })
     }
 }
 
@@ -103,7 +108,9 @@ impl Circuit for Ownership {
             ("token.blinding_commitment", &w.token.blinding_commitment),
         ] {
             if !H::is_canonical(d) {
-                return Err(malformed(format!("{name} is not a canonical field element")));
+                return Err(malformed(format!(
+                    "{name} is not a canonical field element"
+                )));
             }
         }
         if blinding_commitment::<H>(&w.blinding_factor).map_err(malformed)?
@@ -124,16 +131,26 @@ impl Circuit for Ownership {
         if s.now >= w.token.expires_at {
             return Err(Violation::new(
                 Rule::Expiry,
-                format!("the token expired at {} (now is {})", w.token.expires_at, s.now),
+                format!(
+                    "the token expired at {} (now is {})",
+                    w.token.expires_at, s.now
+                ),
             ));
         }
         if tag::<H>(&w.blinding_factor, &s.challenge).map_err(malformed)? != s.tag {
-            return Err(Violation::new(Rule::Tag, "tag != H(blinding factor, challenge)"));
+            return Err(Violation::new(
+                Rule::Tag,
+                "tag != H(blinding factor, challenge)",
+            ));
         }
         Ok(())
     }
 
-    fn define<A: Api>(&self, api: &mut A, w: Option<&OwnershipWitness>) -> Result<(), CircuitError> {
+    fn define<A: Api>(
+        &self,
+        api: &mut A,
+        w: Option<&OwnershipWitness>,
+    ) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
         // Public inputs, in the order of veil_verifier::encoding.
         let root = api.public_digest("root", s.map(|s| s.root))?;
@@ -143,8 +160,10 @@ impl Circuit for Ownership {
         let tag_pub = api.public_digest("tag", s.map(|s| s.tag))?;
 
         let bf = api.secret_digest("blinding_factor", w.map(|w| w.blinding_factor))?;
-        let commitment =
-            api.secret_digest("token.blinding_commitment", w.map(|w| w.token.blinding_commitment))?;
+        let commitment = api.secret_digest(
+            "token.blinding_commitment",
+            w.map(|w| w.token.blinding_commitment),
+        )?;
         let expires_at = api.secret_u64("token.expires_at", w.map(|w| w.token.expires_at))?;
         let token_id = api.secret_id("token.token_id", w.map(|w| w.token.token_id))?;
         let path = alloc_path(api, self.id.levels(), w.map(|w| &w.path))?;
@@ -167,7 +186,10 @@ impl Circuit for Ownership {
         // Expiry.
         api.u64_assert_less_than(&now, &expires_at)?;
         // Tag.
-        let t = api.hash(Domain::OwnershipTag, &[HashInput::Digest(&bf), HashInput::Id(&challenge)])?;
+        let t = api.hash(
+            Domain::OwnershipTag,
+            &[HashInput::Digest(&bf), HashInput::Id(&challenge)],
+        )?;
         api.digest_assert_equal(&t, &tag_pub)
     }
 }

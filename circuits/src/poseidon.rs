@@ -12,8 +12,8 @@
 //! is state[1]. The tag fixes the arity, so zero padding is unambiguous.
 
 use ark_bls12_381::Fr;
-use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig};
 use ark_crypto_primitives::sponge::poseidon::PoseidonSponge;
+use ark_crypto_primitives::sponge::poseidon::{find_poseidon_ark_and_mds, PoseidonConfig};
 use ark_crypto_primitives::sponge::CryptographicSponge;
 use std::sync::OnceLock;
 
@@ -131,6 +131,9 @@ mod tests {
         let st3 = permute(&[tag, xs[0], xs[1]]);
         assert_eq!(hash_with_tag(tag, &xs[..2]), st3[1]);
         // A different tag is a different function.
-        assert_ne!(hash_with_tag(tag, &xs[..2]), hash_with_tag(tag + Fr::from(1u64), &xs[..2]));
+        assert_ne!(
+            hash_with_tag(tag, &xs[..2]),
+            hash_with_tag(tag + Fr::from(1u64), &xs[..2])
+        );
     }
 }

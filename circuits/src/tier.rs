@@ -73,7 +73,10 @@ pub fn nullifier<H: NativeHasher>(
 }
 
 pub fn request_binding<H: NativeHasher>(nonce: &Id, pubkey: &Id) -> Result<Digest, CircuitError> {
-    H::hash(Domain::RequestBinding, &[NativeInput::Id(*nonce), NativeInput::Id(*pubkey)])
+    H::hash(
+        Domain::RequestBinding,
+        &[NativeInput::Id(*nonce), NativeInput::Id(*pubkey)],
+    )
 }
 
 /// The tier circuit over an approved set of up to 2^depth commitments.
@@ -84,7 +87,9 @@ pub struct Tier {
 
 impl Tier {
     pub fn new(depth: u32) -> Result<Self, String> {
-        Ok(Tier { id: CircuitId::new(CircuitKind::Tier, depth)? })
+        Ok(Tier {
+            id: CircuitId::new(CircuitKind::Tier, depth)?,
+        })
     }
 }
 
@@ -115,11 +120,13 @@ impl Circuit for Tier {
             ("randomness", &w.randomness),
         ] {
             if !H::is_canonical(d) {
-                return Err(malformed(format!("{name} is not a canonical field element")));
+                return Err(malformed(format!(
+                    "{name} is not a canonical field element"
+                )));
             }
         }
-        let leaf = tier_commitment::<H>(w.tier_id, &w.user_secret, &w.randomness)
-            .map_err(malformed)?;
+        let leaf =
+            tier_commitment::<H>(w.tier_id, &w.user_secret, &w.randomness).map_err(malformed)?;
         if root_from_path::<H>(leaf, &w.path).map_err(malformed)? != s.root {
             return Err(Violation::new(
                 Rule::Membership,
@@ -129,7 +136,10 @@ impl Circuit for Tier {
         if w.tier_id < s.min_tier {
             return Err(Violation::new(
                 Rule::TierMinimum,
-                format!("tier {} is below the minimum tier {}", w.tier_id, s.min_tier),
+                format!(
+                    "tier {} is below the minimum tier {}",
+                    w.tier_id, s.min_tier
+                ),
             ));
         }
         if w.slot >= s.quota {
@@ -192,11 +202,18 @@ impl Circuit for Tier {
         // Nullifier.
         let n = api.hash(
             Domain::Nullifier,
-            &[HashInput::Digest(&user_secret), HashInput::Digest(&beacon), HashInput::Small(&slot)],
+            &[
+                HashInput::Digest(&user_secret),
+                HashInput::Digest(&beacon),
+                HashInput::Small(&slot),
+            ],
         )?;
         api.digest_assert_equal(&n, &nullifier_pub)?;
         // Request binding.
-        let b = api.hash(Domain::RequestBinding, &[HashInput::Id(&nonce), HashInput::Id(&pubkey)])?;
+        let b = api.hash(
+            Domain::RequestBinding,
+            &[HashInput::Id(&nonce), HashInput::Id(&pubkey)],
+        )?;
         api.digest_assert_equal(&b, &binding)
     }
 }

@@ -25,7 +25,6 @@ use veil_verifier::format::{read_key_file, write_key_file, KeyHeader, KeyKind, P
 use veil_verifier::groth16::{proof_to_bytes, Groth16VerifyingKey};
 use veil_verifier::{Backend, Bytes32, CircuitId, VerifyError};
 
-
 /// The hash family of the Groth16 backend, for native checks and witness building.
 pub type Hasher = PoseidonBls12;
 
@@ -50,7 +49,9 @@ impl Compiled {
     /// The first row of the constraint system the assignment violates, if any.
     pub fn first_unsatisfied(&self, assignment: &[Fr]) -> Option<usize> {
         let eval = |row: &[(Fr, usize)]| -> Fr {
-            row.iter().map(|(c, i)| *c * assignment.get(*i).copied().unwrap_or_default()).sum()
+            row.iter()
+                .map(|(c, i)| *c * assignment.get(*i).copied().unwrap_or_default())
+                .sum()
         };
         (0..self.num_constraints).find(|&r| {
             eval(&self.matrices[0][r]) * eval(&self.matrices[1][r]) != eval(&self.matrices[2][r])
@@ -58,14 +59,16 @@ impl Compiled {
     }
 }
 
-/// Adapts a veil circuit to arkworks' `ConstraintSynthesizer` (used by key generation).
-struct Synth<'a, C: Circuit> {
-    circuit: &'a C,
-    witness: Option<&'a C::Witness>,
-    error: &'a RefCell<Option<veil_circuits::CircuitError>>,
+/// Adapts a veil circuit to arkworks' `ConstraintSynthesizer`, so that any arkworks tool
+/// (key generation, `Groth16::prove`, constraint inspection) can consume it. A circuit error
+/// is reported as `Unsatisfiable` to arkworks and kept in `error` for the caller.
+pub struct ArkCircuit<'a, C: Circuit> {
+    pub circuit: &'a C,
+    pub witness: Option<&'a C::Witness>,
+    pub error: &'a RefCell<Option<veil_circuits::CircuitError>>,
 }
 
-impl<C: Circuit> ConstraintSynthesizer<Fr> for Synth<'_, C> {
+impl<C: Circuit> ConstraintSynthesizer<Fr> for ArkCircuit<'_, C> {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let mut api = R1csApi::new(cs);
         self.circuit.define(&mut api, self.witness).map_err(|e| {
@@ -110,7 +113,9 @@ pub fn compile<C: Circuit>(circuit: &C) -> Result<Compiled, ProveError> {
     cs.set_mode(SynthesisMode::Setup);
     circuit.define(&mut R1csApi::new(cs.clone()), None)?;
     cs.finalize();
-    let mut all = cs.to_matrices().map_err(|e| ProveError::Groth16(e.to_string()))?;
+    let mut all = cs
+        .to_matrices()
+        .map_err(|e| ProveError::Groth16(e.to_string()))?;
     let matrices = all
         .remove(R1CS_PREDICATE_LABEL)
         .ok_or_else(|| ProveError::Groth16("no R1CS constraints".into()))?;
@@ -130,10 +135,18 @@ pub fn compile<C: Circuit>(circuit: &C) -> Result<Compiled, ProveError> {
 pub fn assignment<C: Circuit>(circuit: &C, witness: &C::Witness) -> Result<Vec<Fr>, ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove { construct_matrices: false, generate_lc_assignments: false });
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
     circuit.define(&mut R1csApi::new(cs.clone()), Some(witness))?;
-    let mut full = cs.instance_assignment().map_err(|e| ProveError::Groth16(e.to_string()))?;
-    full.extend(cs.witness_assignment().map_err(|e| ProveError::Groth16(e.to_string()))?);
+    let mut full = cs
+        .instance_assignment()
+        .map_err(|e| ProveError::Groth16(e.to_string()))?;
+    full.extend(
+        cs.witness_assignment()
+            .map_err(|e| ProveError::Groth16(e.to_string()))?,
+    );
     Ok(full)
 }
 
@@ -146,7 +159,9 @@ pub struct Groth16ProvingKey {
 impl Groth16ProvingKey {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut body = Vec::new();
-        self.pk.serialize_compressed(&mut body).expect("writing to a Vec cannot fail");
+        self.pk
+            .serialize_compressed(&mut body)
+            .expect("writing to a Vec cannot fail");
         write_key_file(&self.header, &body)
     }
 
@@ -166,21 +181,32 @@ impl Groth16ProvingKey {
             Compress::Yes,
             Validate::Yes,
         )
-        .map_err(|e| VerifyError::InvalidPoint { what: "proving key", detail: e.to_string() })?;
+        .map_err(|e| VerifyError::InvalidPoint {
+            what: "proving key",
+            detail: e.to_string(),
+        })?;
         if !reader.is_empty() {
-            return Err(VerifyError::Format("trailing bytes after the proving key".into()));
+            return Err(VerifyError::Format(
+                "trailing bytes after the proving key".into(),
+            ));
         }
         Ok(Groth16ProvingKey { header, pk })
     }
 
     pub fn read(path: &Path) -> Result<Self, VerifyError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| VerifyError::Io { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_bytes(&bytes)
     }
 
     pub fn verifying_key(&self) -> Groth16VerifyingKey {
-        Groth16VerifyingKey::new(self.header.circuit, self.header.cs_digest, self.pk.vk.clone())
+        Groth16VerifyingKey::new(
+            self.header.circuit,
+            self.header.cs_digest,
+            self.pk.vk.clone(),
+        )
     }
 }
 
@@ -195,7 +221,11 @@ pub fn dev_setup<C: Circuit>(
     let side = RefCell::new(None);
     let mut rng = ChaCha20Rng::from_seed(seed);
     let pk = Groth16::<Bls12_381>::generate_random_parameters_with_reduction(
-        Synth { circuit, witness: None, error: &side },
+        ArkCircuit {
+            circuit,
+            witness: None,
+            error: &side,
+        },
         &mut rng,
     )
     .map_err(|e| synth_error(e, &side))?;
@@ -239,7 +269,12 @@ impl<C: Circuit> Prover<C> {
             .into());
         }
         let key_digest = key.verifying_key().digest;
-        Ok(Prover { circuit, compiled, key, key_digest })
+        Ok(Prover {
+            circuit,
+            compiled,
+            key,
+            key_digest,
+        })
     }
 
     pub fn compiled(&self) -> &Compiled {
@@ -270,7 +305,10 @@ impl<C: Circuit> Prover<C> {
         self.circuit.check::<Hasher>(witness)?;
         let full = assignment(&self.circuit, witness)?;
         if let Some(row) = self.compiled.first_unsatisfied(&full) {
-            return Err(ProveError::Unsatisfied { circuit: self.circuit.id().to_string(), row });
+            return Err(ProveError::Unsatisfied {
+                circuit: self.circuit.id().to_string(),
+                row,
+            });
         }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);

@@ -7,6 +7,7 @@ pub mod r1cs;
 
 pub use error::ProveError;
 pub use groth16::{
-    compile, dev_setup, info, satisfies, CircuitInfo, Compiled, Groth16ProvingKey, Hasher, Prover,
+    assignment, compile, dev_setup, info, satisfies, ArkCircuit, CircuitInfo, Compiled,
+    Groth16ProvingKey, Hasher, Prover,
 };
 pub use r1cs::R1csApi;

@@ -37,8 +37,10 @@ fn missing() -> SynthesisError {
 }
 
 fn digest_value(name: &str, v: &Bytes32) -> Result<Fr, CircuitError> {
-    enc::digest_to_fr(v)
-        .map_err(|e| CircuitError::InvalidValue { name: name.to_string(), detail: e.to_string() })
+    enc::digest_to_fr(v).map_err(|e| CircuitError::InvalidValue {
+        name: name.to_string(),
+        detail: e.to_string(),
+    })
 }
 
 fn pow2(bits: u32) -> Fr {
@@ -178,14 +180,20 @@ impl Api for R1csApi {
         // Public limbs need no range check: the verifier encodes them from 32 bytes, and a
         // limb outside [0, 2^128) would only make the proof fail against every statement.
         let limbs = value.map(|v| enc::id_to_fr(&v));
-        Ok([self.input(limbs.map(|l| l[0]))?, self.input(limbs.map(|l| l[1]))?])
+        Ok([
+            self.input(limbs.map(|l| l[0]))?,
+            self.input(limbs.map(|l| l[1]))?,
+        ])
     }
 
     fn secret_id(&mut self, _name: &str, value: Option<Bytes32>) -> Result<Self::Id, CircuitError> {
         // Secret ids are only ever hashed, where a non-canonical limb pair would be a
         // Poseidon preimage of an honestly built leaf; no range check is needed.
         let limbs = value.map(|v| enc::id_to_fr(&v));
-        Ok([self.witness(limbs.map(|l| l[0]))?, self.witness(limbs.map(|l| l[1]))?])
+        Ok([
+            self.witness(limbs.map(|l| l[0]))?,
+            self.witness(limbs.map(|l| l[1]))?,
+        ])
     }
 
     fn public_digest(
@@ -209,7 +217,11 @@ impl Api for R1csApi {
         self.witness(v)
     }
 
-    fn secret_bool(&mut self, _name: &str, value: Option<bool>) -> Result<Boolean<Fr>, CircuitError> {
+    fn secret_bool(
+        &mut self,
+        _name: &str,
+        value: Option<bool>,
+    ) -> Result<Boolean<Fr>, CircuitError> {
         Boolean::new_witness(self.cs.clone(), || value.ok_or_else(missing)).map_err(be)
     }
 
@@ -232,7 +244,9 @@ impl Api for R1csApi {
     fn linear_combination(&mut self, terms: &[(u64, &FpVar<Fr>)]) -> FpVar<Fr> {
         terms
             .iter()
-            .fold(FpVar::Constant(Fr::from(0u64)), |acc, (c, v)| acc + *v * Fr::from(*c))
+            .fold(FpVar::Constant(Fr::from(0u64)), |acc, (c, v)| {
+                acc + *v * Fr::from(*c)
+            })
     }
 
     fn assert_equal(&mut self, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<(), CircuitError> {
@@ -318,16 +332,14 @@ impl Api for R1csApi {
     }
 
     fn u64_sum(&mut self, items: &[FpVar<Fr>]) -> Result<FpVar<Fr>, CircuitError> {
-        let sum = items.iter().fold(FpVar::Constant(Fr::from(0u64)), |acc, x| acc + x);
+        let sum = items
+            .iter()
+            .fold(FpVar::Constant(Fr::from(0u64)), |acc, x| acc + x);
         self.range_check(&sum, 64)?;
         Ok(sum)
     }
 
-    fn u64_less_than(
-        &mut self,
-        a: &FpVar<Fr>,
-        b: &FpVar<Fr>,
-    ) -> Result<Boolean<Fr>, CircuitError> {
+    fn u64_less_than(&mut self, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<Boolean<Fr>, CircuitError> {
         self.less_than(a, b, 64)
     }
 

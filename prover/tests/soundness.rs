@@ -9,7 +9,9 @@ use veil_prover::{satisfies, Hasher};
 const DEPTH: u32 = 6;
 
 fn assert_refused<C: Circuit>(circuit: &C, w: &C::Witness, rule: Rule) {
-    let v = circuit.check::<Hasher>(w).expect_err("the native check must refuse");
+    let v = circuit
+        .check::<Hasher>(w)
+        .expect_err("the native check must refuse");
     assert_eq!(v.rule, rule, "native check named the wrong rule: {v}");
     assert!(!v.detail.is_empty());
     assert!(
@@ -20,15 +22,24 @@ fn assert_refused<C: Circuit>(circuit: &C, w: &C::Witness, rule: Rule) {
 
 fn assert_accepted<C: Circuit>(circuit: &C, w: &C::Witness) {
     circuit.check::<Hasher>(w).expect("native check");
-    assert!(satisfies(circuit, w).unwrap(), "constraint system refused a valid witness");
+    assert!(
+        satisfies(circuit, w).unwrap(),
+        "constraint system refused a valid witness"
+    );
 }
 
 fn own() -> (Ownership, veil_circuits::OwnershipWitness) {
-    (Ownership::new(DEPTH).unwrap(), ownership_witness::<Hasher>(DEPTH, 1).unwrap())
+    (
+        Ownership::new(DEPTH).unwrap(),
+        ownership_witness::<Hasher>(DEPTH, 1).unwrap(),
+    )
 }
 
 fn tie() -> (Tier, veil_circuits::TierWitness) {
-    (Tier::new(DEPTH).unwrap(), tier_witness::<Hasher>(DEPTH, 1).unwrap())
+    (
+        Tier::new(DEPTH).unwrap(),
+        tier_witness::<Hasher>(DEPTH, 1).unwrap(),
+    )
 }
 
 #[test]
@@ -71,7 +82,8 @@ fn ownership_knowledge_of_blinding_factor() {
     let (c, w) = own();
     let mut bad = w.clone();
     bad.blinding_factor = sample_secret("not-mine", 7);
-    bad.statement.tag = ownership::tag::<Hasher>(&bad.blinding_factor, &w.statement.challenge).unwrap();
+    bad.statement.tag =
+        ownership::tag::<Hasher>(&bad.blinding_factor, &w.statement.challenge).unwrap();
     assert_refused(&c, &bad, Rule::BlindingFactor);
 }
 
@@ -134,7 +146,9 @@ fn tier_valid_witnesses_are_accepted() {
 fn tier_membership() {
     let (c, w) = tie();
     let mut bad = w.clone();
-    bad.statement.root = MerkleTree::<Hasher>::new(DEPTH, vec![sample_secret("x", 2)]).unwrap().root();
+    bad.statement.root = MerkleTree::<Hasher>::new(DEPTH, vec![sample_secret("x", 2)])
+        .unwrap()
+        .root();
     assert_refused(&c, &bad, Rule::Membership);
     // Claiming a higher tier than the one committed to.
     let mut bad = w.clone();
