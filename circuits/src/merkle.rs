@@ -92,7 +92,7 @@ pub struct MerkleTree<H: NativeHasher> {
 
 impl<H: NativeHasher> MerkleTree<H> {
     pub fn new(depth: u32, leaves: Vec<Bytes32>) -> Result<Self, CircuitError> {
-        if depth % 2 != 0 || depth > 62 {
+        if !depth.is_multiple_of(2) || depth > 62 {
             return Err(CircuitError::Shape(format!(
                 "tree depth must be even, got {depth}"
             )));
@@ -169,9 +169,12 @@ impl<H: NativeHasher> MerkleTree<H> {
     }
 }
 
+/// One level of an allocated path: the two bits of the slot (low, high) and the siblings.
+pub type LevelVars<A> = (<A as Api>::Bool, <A as Api>::Bool, [<A as Api>::Digest; 3]);
+
 /// A path allocated as secret inputs.
 pub struct PathVars<A: Api> {
-    pub levels: Vec<(A::Bool, A::Bool, [A::Digest; 3])>,
+    pub levels: Vec<LevelVars<A>>,
 }
 
 /// Allocates a path of `levels` levels (values only when proving).
