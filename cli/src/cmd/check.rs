@@ -1,0 +1,87 @@
+//! `veil check`: the native check of a witness, explained in words.
+
+use crate::error::{CliError, CliResult};
+use crate::io::{out, out_json, read_witness};
+use crate::registry::{describe, dispatch, CliCircuit, Task};
+use crate::CheckArgs;
+use std::path::PathBuf;
+use veil_prover::Hasher;
+use veil_verifier::Statement;
+
+struct Check {
+    witness: PathBuf,
+}
+
+impl Task for Check {
+    type Output = (Statement, Result<(), veil_circuits::Violation>);
+    fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
+        let w: C::Witness = read_witness(&self.witness, &circuit.id().to_string())?;
+        Ok((C::statement(&w), circuit.check::<Hasher>(&w)))
+    }
+}
+
+pub fn run(args: &CheckArgs, json: bool) -> CliResult<()> {
+    let id = args.circuit.circuit;
+    let (statement, verdict) = dispatch(
+        id,
+        Check {
+            witness: args.witness.clone(),
+        },
+    )?;
+    let doc = describe(id.kind);
+    let values = statement.named_values();
+    match &verdict {
+        Ok(()) => {
+            if json {
+                out_json(&serde_json::json!({
+                    "circuit": id.to_string(),
+                    "witness": args.witness.display().to_string(),
+                    "ok": true,
+                    "statement": super::statement_json(&statement),
+                }))?;
+            } else {
+                out(format!(
+                    "ok: {} satisfies every rule of {id}:",
+                    args.witness.display()
+                ))?;
+                for r in &doc.rules {
+                    out(format!("  - {}: {}", r.name, r.description))?;
+                }
+                out("it would prove the statement:")?;
+                for (k, v) in &values {
+                    out(format!("  {k:16} {v}"))?;
+                }
+            }
+            Ok(())
+        }
+        Err(v) => {
+            let rule = v.rule.to_string();
+            let meaning = doc
+                .rules
+                .iter()
+                .find(|r| r.name == rule)
+                .map(|r| r.description);
+            if json {
+                out_json(&serde_json::json!({
+                    "circuit": id.to_string(),
+                    "witness": args.witness.display().to_string(),
+                    "ok": false,
+                    "rule": rule,
+                    "rule_meaning": meaning,
+                    "detail": v.detail,
+                }))?;
+            } else {
+                out(format!(
+                    "refused: {} breaks the rule \"{rule}\" of {id}",
+                    args.witness.display()
+                ))?;
+                if let Some(m) = meaning {
+                    out(format!("  the rule: {m}"))?;
+                }
+                out(format!("  what is wrong: {}", v.detail))?;
+                out("  no valid proof can be made from this witness")?;
+            }
+            Err(CliError::from(v.clone()))
+        }
+    }
+}

@@ -1,0 +1,704 @@
+//! End-to-end tests of the `veil` binary: real processes, real files in temp dirs.
+//!
+//! Small depths (tier-6, ownership-6) keep them fast; only `demo` runs at depth 20.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn veil_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_veil"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the veil binary runs");
+    let run = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "veil {args:?} panicked:\n{}",
+        run.stderr
+    );
+    run
+}
+
+/// Runs veil and expects exit code 0.
+fn ok(dir: &Path, args: &[&str]) -> Run {
+    let run = veil_in(dir, args);
+    assert_eq!(
+        run.code, 0,
+        "veil {args:?} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    run
+}
+
+/// Runs veil and expects a refusal: exit code 1 and one `error: ` line on stderr.
+fn refused(dir: &Path, args: &[&str]) -> Run {
+    let run = veil_in(dir, args);
+    assert_eq!(
+        run.code, 1,
+        "veil {args:?} should exit 1:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    let last = run.stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: "),
+        "veil {args:?}: last stderr line is not an error line: {:?}",
+        run.stderr
+    );
+    run
+}
+
+fn json(run: &Run) -> Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout))
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write_json(path: &Path, v: &Value) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+/// A temp dir with dev keys, a sample witness and a proof for one circuit.
+struct Fixture {
+    dir: TempDir,
+    circuit: String,
+}
+
+impl Fixture {
+    fn new(circuit: &str) -> Self {
+        let dir = TempDir::new().unwrap();
+        let f = Fixture {
+            dir,
+            circuit: circuit.to_string(),
+        };
+        f.setup(circuit);
+        ok(
+            f.path(),
+            &["sample", "--circuit", circuit, "--out", "witness.json"],
+        );
+        ok(
+            f.path(),
+            &[
+                "prove",
+                "--circuit",
+                circuit,
+                "--pk",
+                &f.pk(circuit),
+                "--witness",
+                "witness.json",
+                "--out",
+                "proof.json",
+            ],
+        );
+        f
+    }
+
+    fn setup(&self, circuit: &str) {
+        ok(self.path(), &["setup", "--circuit", circuit]);
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.path().join(name)
+    }
+
+    fn pk(&self, circuit: &str) -> String {
+        format!("keys/{circuit}.pk")
+    }
+
+    fn vk(&self, circuit: &str) -> String {
+        format!("keys/{circuit}.vk")
+    }
+
+    fn verify(&self, vk: &str, proof: &str) -> Run {
+        veil_in(self.path(), &["verify", "--vk", vk, "--proof", proof])
+    }
+
+    fn own_vk(&self) -> String {
+        self.vk(&self.circuit)
+    }
+}
+
+#[test]
+fn circuits_lists_every_circuit() {
+    let dir = TempDir::new().unwrap();
+    let human = ok(dir.path(), &["circuits"]);
+    for word in ["ownership", "tier", "ownership-20", "tier-20", "membership"] {
+        assert!(human.stdout.contains(word), "missing {word}");
+    }
+    let v = json(&ok(dir.path(), &["circuits", "--json"]));
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    for c in list {
+        assert!(c["name"].as_str().is_some());
+        assert!(c["default_id"].as_str().unwrap().ends_with("-20"));
+        assert!(!c["description"].as_str().unwrap().is_empty());
+        assert!(c["statement"].as_array().unwrap().len() >= 5);
+        assert!(c["rules"].as_array().unwrap().len() >= 4);
+    }
+}
+
+#[test]
+fn info_reports_the_constraint_system() {
+    let dir = TempDir::new().unwrap();
+    for circuit in ["tier-6", "ownership-6", "tier"] {
+        let v = json(&ok(dir.path(), &["info", "--circuit", circuit, "--json"]));
+        for key in ["constraints", "public_inputs", "secret_inputs", "variables"] {
+            assert!(
+                v[key].as_u64().unwrap() > 0,
+                "{circuit}: {key} = {}",
+                v[key]
+            );
+        }
+        assert_eq!(v["backend"], "groth16");
+    }
+    let v = json(&ok(dir.path(), &["info", "--circuit", "tier", "--json"]));
+    assert_eq!(v["circuit"], "tier-20");
+    let human = ok(dir.path(), &["info", "--circuit", "ownership-6"]);
+    assert!(human.stdout.contains("constraints"));
+    assert!(human.stdout.contains("ownership-6"));
+}
+
+#[test]
+fn setup_writes_keys_and_warns() {
+    let dir = TempDir::new().unwrap();
+    let run = ok(
+        dir.path(),
+        &[
+            "setup",
+            "--circuit",
+            "tier-6",
+            "--out-dir",
+            "k",
+            "--label",
+            "x",
+            "--json",
+        ],
+    );
+    assert!(run.stderr.contains("UNSAFE FOR PRODUCTION"));
+    let v = json(&run);
+    assert_eq!(v["circuit"], "tier-6");
+    assert_eq!(v["key_id"].as_str().unwrap().len(), 64);
+    assert!(dir.path().join("k/tier-6.pk").is_file());
+    assert!(dir.path().join("k/tier-6.vk").is_file());
+    // No temp files left behind.
+    assert_eq!(std::fs::read_dir(dir.path().join("k")).unwrap().count(), 2);
+    // The human form says where the keys are and warns again.
+    let run = ok(
+        dir.path(),
+        &["setup", "--circuit", "tier-6", "--out-dir", "k"],
+    );
+    assert!(run.stderr.contains("UNSAFE FOR PRODUCTION"));
+    assert!(run.stdout.contains("k/tier-6.pk"));
+    assert!(run.stdout.contains("key id"));
+}
+
+#[test]
+fn round_trip_tier_and_ownership() {
+    for circuit in ["tier-6", "ownership-6"] {
+        let f = Fixture::new(circuit);
+        let run = ok(
+            f.path(),
+            &["verify", "--vk", &f.own_vk(), "--proof", "proof.json"],
+        );
+        assert!(run.stdout.starts_with("valid"), "{}", run.stdout);
+        assert!(run.stdout.contains(circuit));
+        assert!(run.stdout.contains("root"));
+        let v = json(&ok(
+            f.path(),
+            &[
+                "verify",
+                "--vk",
+                &f.own_vk(),
+                "--proof",
+                "proof.json",
+                "--json",
+            ],
+        ));
+        assert_eq!(v["valid"], true);
+        assert_eq!(v["circuit"], circuit);
+        assert!(v["proofs"][0]["statement"]["root"].is_string());
+
+        // Proof to stdout, then verified from a file.
+        let run = ok(
+            f.path(),
+            &[
+                "prove",
+                "--circuit",
+                circuit,
+                "--pk",
+                &f.pk(circuit),
+                "--witness",
+                "witness.json",
+            ],
+        );
+        let env = json(&run);
+        assert_eq!(env["format"], "veil-proof");
+        assert_eq!(env["circuit"], circuit);
+        std::fs::write(f.file("stdout-proof.json"), &run.stdout).unwrap();
+        ok(
+            f.path(),
+            &[
+                "verify",
+                "--vk",
+                &f.own_vk(),
+                "--proof",
+                "stdout-proof.json",
+            ],
+        );
+        // Both proofs together: batch verification.
+        ok(
+            f.path(),
+            &[
+                "verify",
+                "--vk",
+                &f.own_vk(),
+                "--proof",
+                "proof.json",
+                "--proof",
+                "stdout-proof.json",
+            ],
+        );
+        // The native check agrees.
+        let run = ok(
+            f.path(),
+            &["check", "--circuit", circuit, "--witness", "witness.json"],
+        );
+        assert!(run.stdout.starts_with("ok"));
+    }
+}
+
+#[test]
+fn verify_rejects_an_altered_statement() {
+    let f = Fixture::new("tier-6");
+    let mut v = read_json(&f.file("proof.json"));
+    v["statement"]["min_tier"] = 3.into();
+    write_json(&f.file("altered.json"), &v);
+    let run = f.verify(&f.own_vk(), "altered.json");
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("altered.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid"), "{}", run.stderr);
+
+    let mut v = read_json(&f.file("proof.json"));
+    let root = v["statement"]["root"].as_str().unwrap().to_string();
+    let flipped = if root.starts_with('0') { "1" } else { "0" };
+    v["statement"]["root"] = format!("{flipped}{}", &root[1..]).into();
+    write_json(&f.file("altered-root.json"), &v);
+    assert_eq!(f.verify(&f.own_vk(), "altered-root.json").code, 1);
+}
+
+#[test]
+fn verify_rejects_a_key_for_another_circuit() {
+    let f = Fixture::new("tier-6");
+    f.setup("ownership-6");
+    f.setup("tier-8");
+    for vk in [f.vk("ownership-6"), f.vk("tier-8")] {
+        let run = refused(f.path(), &["verify", "--vk", &vk, "--proof", "proof.json"]);
+        assert!(run.stderr.contains("wrong circuit"), "{}", run.stderr);
+    }
+    // A key for the same circuit made with another label: the proof names another key.
+    ok(
+        f.path(),
+        &[
+            "setup",
+            "--circuit",
+            "tier-6",
+            "--out-dir",
+            "other",
+            "--label",
+            "x",
+        ],
+    );
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", "other/tier-6.vk", "--proof", "proof.json"],
+    );
+    assert!(run.stderr.contains("wrong key"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_rejects_bad_key_files() {
+    let f = Fixture::new("tier-6");
+    let vk = std::fs::read(f.file(&f.own_vk())).unwrap();
+    std::fs::write(f.file("truncated.vk"), &vk[..vk.len() - 10]).unwrap();
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", "truncated.vk", "--proof", "proof.json"],
+    );
+    assert!(run.stderr.contains("truncated"), "{}", run.stderr);
+
+    let garbage: Vec<u8> = (0..1000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(f.file("garbage.vk"), &garbage).unwrap();
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", "garbage.vk", "--proof", "proof.json"],
+    );
+    assert!(run.stderr.contains("garbage.vk"), "{}", run.stderr);
+
+    // A proving key given as the verifying key, and a missing file.
+    refused(
+        f.path(),
+        &["verify", "--vk", &f.pk("tier-6"), "--proof", "proof.json"],
+    );
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", "missing.vk", "--proof", "proof.json"],
+    );
+    assert!(run.stderr.contains("missing.vk"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_rejects_bad_proof_files() {
+    let f = Fixture::new("tier-6");
+    let garbage: Vec<u8> = (0..500u32)
+        .map(|i| (i.wrapping_mul(40503) >> 3) as u8)
+        .collect();
+    std::fs::write(f.file("garbage.json"), &garbage).unwrap();
+    std::fs::write(f.file("text.json"), "not a proof at all").unwrap();
+    std::fs::write(f.file("empty.json"), "").unwrap();
+    for file in ["garbage.json", "text.json", "empty.json", "missing.json"] {
+        let run = refused(f.path(), &["verify", "--vk", &f.own_vk(), "--proof", file]);
+        assert!(run.stderr.contains(file), "{}", run.stderr);
+    }
+
+    let mut v = read_json(&f.file("proof.json"));
+    let hex = v["proof"].as_str().unwrap().to_string();
+    v["proof"] = hex[..hex.len() / 2].into();
+    write_json(&f.file("short.json"), &v);
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", &f.own_vk(), "--proof", "short.json"],
+    );
+    assert!(run.stderr.contains("short.json"), "{}", run.stderr);
+    v["proof"] = hex[..hex.len() - 1].into();
+    write_json(&f.file("odd.json"), &v);
+    refused(
+        f.path(),
+        &["verify", "--vk", &f.own_vk(), "--proof", "odd.json"],
+    );
+
+    // A bad proof among good ones fails the whole command, naming the bad file.
+    let run = refused(
+        f.path(),
+        &[
+            "verify",
+            "--vk",
+            &f.own_vk(),
+            "--proof",
+            "proof.json",
+            "--proof",
+            "short.json",
+        ],
+    );
+    assert!(run.stderr.contains("short.json"), "{}", run.stderr);
+    assert!(!run.stderr.contains("proof.json,"), "{}", run.stderr);
+}
+
+#[test]
+fn prove_and_check_refuse_a_witness_breaking_a_rule() {
+    let f = Fixture::new("tier-6");
+    let mut w = read_json(&f.file("witness.json"));
+    let tier = w["tier_id"].as_u64().unwrap();
+    w["statement"]["min_tier"] = (tier + 1).into();
+    write_json(&f.file("greedy.json"), &w);
+    let run = refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.pk("tier-6"),
+            "--witness",
+            "greedy.json",
+            "--out",
+            "greedy-proof.json",
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("error: witness refused (tier minimum): "),
+        "{}",
+        run.stderr
+    );
+    assert!(!f.file("greedy-proof.json").exists());
+
+    let run = refused(
+        f.path(),
+        &["check", "--circuit", "tier-6", "--witness", "greedy.json"],
+    );
+    assert!(run.stderr.contains("tier minimum"), "{}", run.stderr);
+    assert!(run.stdout.contains("tier minimum"), "{}", run.stdout);
+    let run = refused(
+        f.path(),
+        &[
+            "check",
+            "--circuit",
+            "tier-6",
+            "--witness",
+            "greedy.json",
+            "--json",
+        ],
+    );
+    let v = json(&run);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["rule"], "tier minimum");
+}
+
+#[test]
+fn prove_refuses_bad_inputs() {
+    let f = Fixture::new("tier-6");
+    f.setup("ownership-6");
+    // A proving key for another circuit.
+    let run = refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.pk("ownership-6"),
+            "--witness",
+            "witness.json",
+        ],
+    );
+    assert!(run.stderr.contains("wrong circuit"), "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    // A verifying key instead of a proving key.
+    refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.vk("tier-6"),
+            "--witness",
+            "witness.json",
+        ],
+    );
+    // A witness that is not JSON, one of the other circuit, a missing one.
+    std::fs::write(f.file("broken.json"), "{\"statement\": ").unwrap();
+    ok(
+        f.path(),
+        &["sample", "--circuit", "ownership-6", "--out", "own.json"],
+    );
+    for (file, expect) in [
+        ("broken.json", "EOF while parsing"),
+        ("own.json", "not a valid tier-6 witness"),
+        ("missing.json", "cannot read"),
+    ] {
+        let run = refused(
+            f.path(),
+            &[
+                "prove",
+                "--circuit",
+                "tier-6",
+                "--pk",
+                &f.pk("tier-6"),
+                "--witness",
+                file,
+            ],
+        );
+        assert!(run.stderr.contains(file), "{}", run.stderr);
+        assert!(run.stderr.contains(expect), "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+    // The proof file is never left half-written, and an existing one is kept on failure.
+    std::fs::write(f.file("keep.json"), "old").unwrap();
+    refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.pk("ownership-6"),
+            "--witness",
+            "witness.json",
+            "--out",
+            "keep.json",
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(f.file("keep.json")).unwrap(), "old");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = TempDir::new().unwrap();
+    for args in [
+        &["info", "--circuit", "revenue"][..],
+        &["info", "--circuit", "tier-7"],
+        &["prove", "--circuit", "tier-6", "--pk", "x.pk"],
+        &["verify", "--vk", "x.vk"],
+        &["no-such-command"],
+    ] {
+        let run = veil_in(dir.path(), args);
+        assert_eq!(run.code, 2, "veil {args:?}: {}", run.stderr);
+    }
+    ok(dir.path(), &["--help"]);
+    ok(dir.path(), &["prove", "--help"]);
+}
+
+#[test]
+fn batch_prove_then_batch_verify() {
+    let f = Fixture::new("tier-6");
+    std::fs::create_dir(f.file("witnesses")).unwrap();
+    for seed in ["1", "2", "3"] {
+        let out = format!("witnesses/w{seed}.json");
+        ok(
+            f.path(),
+            &[
+                "sample",
+                "--circuit",
+                "tier-6",
+                "--seed",
+                seed,
+                "--out",
+                &out,
+            ],
+        );
+    }
+    let run = ok(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.pk("tier-6"),
+            "--batch",
+            "witnesses",
+            "--out-dir",
+            "proofs",
+        ],
+    );
+    assert!(run.stdout.contains("proofs/s"), "{}", run.stdout);
+    for seed in 1..=3 {
+        assert!(f.file(&format!("proofs/w{seed}.proof.json")).is_file());
+    }
+    let v = json(&ok(
+        f.path(),
+        &["verify", "--vk", &f.own_vk(), "--batch", "proofs", "--json"],
+    ));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["proofs"].as_array().unwrap().len(), 3);
+
+    // One altered proof fails the batch, and is named.
+    let p2 = f.file("proofs/w2.proof.json");
+    let mut env = read_json(&p2);
+    env["statement"]["quota"] = 11.into();
+    write_json(&p2, &env);
+    let run = refused(
+        f.path(),
+        &["verify", "--vk", &f.own_vk(), "--batch", "proofs"],
+    );
+    assert!(run.stderr.contains("w2.proof.json"), "{}", run.stderr);
+    assert!(!run.stderr.contains("w1.proof.json"), "{}", run.stderr);
+    assert!(!run.stderr.contains("w3.proof.json"), "{}", run.stderr);
+
+    // A bad witness in the batch: the others are proven, the command fails and names it.
+    let mut w = read_json(&f.file("witnesses/w1.json"));
+    w["slot"] = 99.into();
+    write_json(&f.file("witnesses/w4.json"), &w);
+    let run = refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            &f.pk("tier-6"),
+            "--batch",
+            "witnesses",
+            "--out-dir",
+            "proofs2",
+            "--json",
+        ],
+    );
+    assert!(run.stderr.contains("w4.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("quota"), "{}", run.stderr);
+    let v = json(&run);
+    assert_eq!(v["proved"], 3);
+    assert_eq!(v["failed"], 1);
+    assert!(!f.file("proofs2/w4.proof.json").exists());
+    ok(
+        f.path(),
+        &["verify", "--vk", &f.own_vk(), "--batch", "proofs2"],
+    );
+}
+
+#[test]
+fn demo_json_reports_every_circuit_valid() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let dir = TempDir::new().unwrap();
+    let run = ok(
+        dir.path(),
+        &["demo", "--json", "--examples", examples.to_str().unwrap()],
+    );
+    assert_eq!(run.stderr.matches("UNSAFE FOR PRODUCTION").count(), 1);
+    let v = json(&run);
+    assert_eq!(v["all_valid"], true);
+    let rows = v["circuits"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for r in rows {
+        assert_eq!(r["valid"], true);
+        assert!(r["constraints"].as_u64().unwrap() > 0);
+        assert_eq!(r["proof_bytes"], 192);
+        let id = r["circuit"].as_str().unwrap();
+        assert!(id.ends_with("-20"));
+        assert!(
+            r["witness"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("{id}.json")),
+            "the demo should use examples/{id}.json, used {}",
+            r["witness"]
+        );
+    }
+}
+
+#[test]
+fn examples_are_the_seed_1_samples() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let dir = TempDir::new().unwrap();
+    for id in ["ownership-20", "tier-20"] {
+        let run = ok(dir.path(), &["sample", "--circuit", id, "--seed", "1"]);
+        let shipped = read_json(&examples.join(format!("{id}.json")));
+        assert_eq!(
+            json(&run),
+            shipped,
+            "examples/{id}.json is stale: see examples/README.md"
+        );
+        ok(
+            dir.path(),
+            &[
+                "check",
+                "--circuit",
+                id,
+                "--witness",
+                examples.join(format!("{id}.json")).to_str().unwrap(),
+            ],
+        );
+    }
+}
