@@ -1,9 +1,11 @@
 //! veil-verifier: what an application embeds to check veil proofs.
 //!
 //! It holds the vocabulary every veil crate shares (circuit ids, statements, 32-byte values
-//! and their field encodings, versioned file formats) and verification. It knows nothing of
-//! how constraints are made.
+//! and their field encodings, versioned file formats), verification, and the checks of
+//! ML-DSA-87 attestations ([`attest`]: signed proofs, signed roots, trusted keys). It knows
+//! nothing of how constraints are made.
 
+pub mod attest;
 pub mod bytes;
 pub mod circuit;
 pub mod encoding;
@@ -12,6 +14,7 @@ pub mod format;
 pub mod groth16;
 pub mod statement;
 
+pub use attest::{AttestError, KeyId, PublicKey, Signature, TrustedKeys};
 pub use bytes::{Bytes32, Digest, Id};
 pub use circuit::{Backend, CircuitId, CircuitKind};
 pub use error::VerifyError;
