@@ -1,10 +1,12 @@
 //! veil-prover: the backends. The builder API over R1CS (arkworks, BLS12-381), Groth16
-//! key generation, proving and batch proving with rayon.
+//! key generation, proving and batch proving with rayon; ML-DSA-87 signing ([`attest`]).
 
+pub mod attest;
 pub mod error;
 pub mod groth16;
 pub mod r1cs;
 
+pub use attest::SecretKey;
 pub use error::ProveError;
 pub use groth16::{
     assignment, compile, dev_setup, info, satisfies, ArkCircuit, CircuitInfo, Compiled,
