@@ -422,7 +422,8 @@ impl Circuit for Waterfall {
             let pay = api.u64_sum(&[floors[k].clone(), extra])?;
             api.u64_assert_equal(&pay, &share_payouts[k])?;
         }
-        // Conservation: the payouts add up to the total.
+        // Conservation: the payouts add up to the total. The constraints above already imply
+        // it; it is kept as the rule's own statement (one sum, 66 constraints).
         let all: Vec<A::U64> = tranche_payouts
             .iter()
             .chain(&share_payouts)

@@ -640,6 +640,12 @@ fn revenue_valid_witnesses_are_accepted() {
     set_transactions(&mut all, full.transactions.clone());
     assert_eq!(all.statement.transaction_count, 7);
     assert_accepted(&c, &all);
+    // A period from time 0: the padded slot (timestamp 0) is still not counted.
+    let mut from_zero = w.clone();
+    from_zero.statement.period_start = 0;
+    set_transactions(&mut from_zero, w.transactions.clone());
+    assert_eq!(from_zero.statement.transaction_count, 6);
+    assert_accepted(&c, &from_zero);
 }
 
 #[test]
@@ -738,6 +744,12 @@ fn revenue_count() {
     bad.statement.transaction_count = u64::MAX;
     assert_refused(&c, &bad, Rule::Count);
     bad.statement.transaction_count = 1 << 32 | 5;
+    assert_refused(&c, &bad, Rule::Count);
+    // With a period from time 0, counting the (empty) padded slot too.
+    let mut bad = w.clone();
+    bad.statement.period_start = 0;
+    set_transactions(&mut bad, w.transactions.clone());
+    bad.statement.transaction_count += 1;
     assert_refused(&c, &bad, Rule::Count);
 }
 
