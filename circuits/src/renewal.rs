@@ -124,13 +124,15 @@ impl Circuit for Renewal {
         }
         match w.token.expires_at.checked_add(GRACE_PERIOD_SECS) {
             Some(deadline) if s.now < deadline => {}
-            Some(deadline) => return Err(Violation::new(
-                Rule::RenewalWindow,
-                format!(
+            Some(deadline) => {
+                return Err(Violation::new(
+                    Rule::RenewalWindow,
+                    format!(
                     "the token expired at {} and the grace period ended at {deadline}; now is {}",
                     w.token.expires_at, s.now
                 ),
-            )),
+                ))
+            }
             None => {
                 return Err(Violation::new(
                     Rule::RenewalWindow,
