@@ -199,12 +199,20 @@ pub fn metering_witness<H: NativeHasher>(
     capacity: usize,
     seed: u64,
 ) -> Result<MeteringWitness, CircuitError> {
+    metering_batch::<H>(sample_count(capacity, 60), seed)
+}
+
+/// A metering witness with exactly `n` readings (more than 60 share minutes).
+pub fn metering_batch<H: NativeHasher>(
+    n: usize,
+    seed: u64,
+) -> Result<MeteringWitness, CircuitError> {
     let package_id = sample_bytes("package", seed);
     let customer = sample_bytes("blinded-customer", seed);
     let hour_start = SAMPLE_EPOCH + HOUR_SECS * (seed % 24);
     let scope = metering::scope::<H>(&package_id)?;
     let key = metering::reading_key::<H>(&scope, &customer)?;
-    let readings = sample_readings(key, hour_start, sample_count(capacity, 60), "units", seed);
+    let readings = sample_readings(key, hour_start, n, "units", seed);
     Ok(MeteringWitness {
         statement: MeteringStatement {
             package_id,
@@ -248,12 +256,20 @@ pub fn isolation_witness<H: NativeHasher>(
     capacity: usize,
     seed: u64,
 ) -> Result<IsolationWitness, CircuitError> {
+    let n = sample_count(capacity, 60);
+    isolation_batches::<H>(n, n.saturating_sub(2).max(1), seed)
+}
+
+/// An isolation witness with exactly `n_a` and `n_b` readings.
+pub fn isolation_batches<H: NativeHasher>(
+    n_a: usize,
+    n_b: usize,
+    seed: u64,
+) -> Result<IsolationWitness, CircuitError> {
     let package_a = sample_bytes("package-a", seed);
     let package_b = sample_bytes("package-b", seed);
-    let n = sample_count(capacity, 60);
-    let (a, scope_a, commitment_a) = isolation_batch::<H>(&package_a, "a", n, seed)?;
-    let (b, scope_b, commitment_b) =
-        isolation_batch::<H>(&package_b, "b", n.saturating_sub(2).max(1), seed)?;
+    let (a, scope_a, commitment_a) = isolation_batch::<H>(&package_a, "a", n_a, seed)?;
+    let (b, scope_b, commitment_b) = isolation_batch::<H>(&package_b, "b", n_b, seed)?;
     Ok(IsolationWitness {
         statement: IsolationStatement {
             package_a,
@@ -275,15 +291,22 @@ pub fn revenue_witness<H: NativeHasher>(
     capacity: usize,
     seed: u64,
 ) -> Result<RevenueWitness, CircuitError> {
+    revenue_batch::<H>(sample_count(capacity, 40), seed)
+}
+
+/// A revenue witness with exactly `n` transactions, spread over the period as in
+/// [`revenue_witness`].
+pub fn revenue_batch<H: NativeHasher>(n: usize, seed: u64) -> Result<RevenueWitness, CircuitError> {
     let publisher_id = sample_bytes("publisher", seed);
     let (start, end) = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
-    let n = sample_count(capacity, 40) as u64;
+    let n = n as u64;
+    let spacing = ((end - start) / n.max(1)).min(61_000);
     let mut transactions = Vec::new();
     for i in 0..n {
         let timestamp = match i {
             0 => start - 3600,
             _ if n >= 3 && i == n - 1 => end,
-            _ => start + (i - 1) * 61_000,
+            _ => start + (i - 1) * spacing,
         };
         let k = seed * 10_000 + i;
         transactions.push(Transaction {
@@ -355,9 +378,17 @@ pub fn waterfall_witness<H: NativeHasher>(
     capacity: usize,
     seed: u64,
 ) -> Result<WaterfallWitness, CircuitError> {
+    waterfall_batch::<H>(sample_count(capacity, 40), seed)
+}
+
+/// A waterfall witness with exactly `n` payments.
+pub fn waterfall_batch<H: NativeHasher>(
+    n: usize,
+    seed: u64,
+) -> Result<WaterfallWitness, CircuitError> {
     let solution_id = sample_bytes("solution", seed);
     let (start, end) = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
-    let n = sample_count(capacity, 40) as u64;
+    let n = n as u64;
     let mut payments = Vec::new();
     for i in 0..n {
         let k = seed * 10_000 + i;
