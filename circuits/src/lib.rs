@@ -6,20 +6,31 @@
 //! Nothing here knows arkworks' constraint types or plonky2: backends live in veil-prover.
 
 pub mod api;
+pub mod batch;
 pub mod error;
 pub mod hash;
+pub mod isolation;
 pub mod merkle;
+pub mod metering;
 pub mod ownership;
 pub mod poseidon;
+pub mod renewal;
+pub mod revenue;
 pub mod sample;
 pub mod tier;
+pub mod waterfall;
 
 pub use api::{Api, HashInput};
 pub use error::{CircuitError, Rule, Violation};
 pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12};
+pub use isolation::{Isolation, IsolationWitness};
 pub use merkle::{MerklePath, MerkleTree};
+pub use metering::{Metering, MeteringWitness};
 pub use ownership::{Ownership, OwnershipWitness};
+pub use renewal::{Renewal, RenewalWitness};
+pub use revenue::{Revenue, RevenueWitness};
 pub use tier::{Tier, TierWitness};
+pub use waterfall::{Waterfall, WaterfallWitness};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -29,8 +29,10 @@ use veil_verifier::CircuitId;
 ///   veil attest --key auditor.key --proof proof.json --out attested.json
 ///   veil verify --vk keys/tier-20.vk --attestation attested.json --trusted-keys trusted.json
 ///
-/// Circuits are named `ownership` or `tier`, optionally with a tree depth: `tier-16`
-/// (the default depth is 20, a tree of 2^20 leaves; depths are even, 2 to 32).
+/// Circuits are named NAME or NAME-SIZE. For ownership, tier and renewal the size is a tree
+/// depth (`tier-16`; default 20, a tree of 2^20 leaves; even, 2 to 32); for metering,
+/// isolation, revenue and waterfall it is a capacity in items (`revenue-1024`; defaults 64,
+/// 64, 256, 256). `veil circuits` lists them all.
 #[derive(Parser, Debug)]
 #[command(
     name = "veil",
@@ -78,7 +80,7 @@ enum Command {
     Check(CheckArgs),
     /// Write a deterministic sample witness (the files in examples/ come from here).
     Sample(SampleArgs),
-    /// Set up, prove and verify every circuit at its default depth, with timings.
+    /// Set up, prove and verify every circuit at its default size, with timings.
     Demo(DemoArgs),
     /// Make an ML-DSA-87 key pair: NAME.pub (public) and NAME.key (secret, mode 0600).
     #[command(after_help = "Examples:\n  \
@@ -121,7 +123,7 @@ fn circuit_arg(s: &str) -> Result<CircuitId, String> {
 
 #[derive(Args, Debug)]
 pub struct CircuitArg {
-    /// The circuit: `ownership` or `tier`, optionally with a tree depth (`tier-16`).
+    /// The circuit: a name, optionally with its size (`tier-16`, `revenue-1024`); see `veil circuits`.
     #[arg(long, short = 'c', value_name = "CIRCUIT", value_parser = circuit_arg)]
     pub circuit: CircuitId,
 }

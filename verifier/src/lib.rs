@@ -16,11 +16,14 @@ pub mod statement;
 
 pub use attest::{AttestError, KeyId, PublicKey, Signature, TrustedKeys};
 pub use bytes::{Bytes32, Digest, Id};
-pub use circuit::{Backend, CircuitId, CircuitKind};
+pub use circuit::{Backend, CircuitId, CircuitKind, SizeParam};
 pub use error::VerifyError;
 pub use format::{
     read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, ENVELOPE_FORMAT_VERSION,
     KEY_FORMAT_VERSION,
 };
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
-pub use statement::{OwnershipStatement, Statement, TierStatement};
+pub use statement::{
+    IsolationStatement, MeteringStatement, OwnershipStatement, RenewalStatement, RevenueStatement,
+    Share, Statement, TierStatement, Tranche, WaterfallStatement,
+};

@@ -1,5 +1,5 @@
 //! `veil demo`: the first command a new user runs. Dev setup, prove and verify every
-//! circuit at its default depth, with timings.
+//! circuit at its default size, with timings.
 
 use crate::error::{CliError, CliResult};
 use crate::io::{ms, note, out, out_json, read_witness};
@@ -50,7 +50,7 @@ impl Task for Demo<'_> {
                 file.display()
             ));
             (
-                C::sample(id.depth, 1)?,
+                C::sample(id.size, 1)?,
                 "built-in sample (seed 1)".to_string(),
             )
         };
@@ -157,7 +157,7 @@ fn table(rows: &[Row]) -> Vec<String> {
 pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
     note(format!("warning: {DEV_WARNING}"));
     if !json {
-        note("veil demo: dev setup, prove and verify every circuit at its default depth");
+        note("veil demo: dev setup, prove and verify every circuit at its default size");
     }
     let mut rows = Vec::new();
     for kind in CircuitKind::ALL {

@@ -12,7 +12,7 @@ struct Sample {
 impl Task for Sample {
     type Output = String;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<String> {
-        let w = C::sample(circuit.id().depth, self.seed)?;
+        let w = C::sample(circuit.id().size, self.seed)?;
         serde_json::to_string_pretty(&w).context(|| "cannot encode the witness")
     }
 }
