@@ -260,11 +260,16 @@ impl SignedRoot {
     }
 }
 
-/// The root a proof's statement names.
-pub fn statement_root(statement: &Statement) -> Digest {
+/// The tree root a proof's statement names, for the circuits that prove membership.
+pub fn statement_root(statement: &Statement) -> Option<Digest> {
     match statement {
-        Statement::Ownership(s) => s.root,
-        Statement::Tier(s) => s.root,
+        Statement::Ownership(s) => Some(s.root),
+        Statement::Tier(s) => Some(s.root),
+        Statement::Renewal(s) => Some(s.root),
+        Statement::Metering(_)
+        | Statement::Isolation(_)
+        | Statement::Revenue(_)
+        | Statement::Waterfall(_) => None,
     }
 }
 
@@ -285,16 +290,18 @@ pub fn verify_proof_with_signed_root<'a>(
 ) -> Result<&'a TrustedKey, AttestError> {
     let issuer = root.check_signature(issuers)?;
     root.check_fresh(now, max_age)?;
-    let proof_root = statement_root(&proof.statement);
+    let proof_root = statement_root(&proof.statement).ok_or_else(|| AttestError::NoTreeRoot {
+        circuit: proof.circuit.to_string(),
+    })?;
     if proof_root != root.info.root {
         return Err(AttestError::RootMismatch {
             proof_root,
             signed_root: root.info.root,
         });
     }
-    if proof.circuit.depth != root.info.depth {
+    if proof.circuit.size != root.info.depth {
         return Err(AttestError::DepthMismatch {
-            proof_depth: proof.circuit.depth,
+            proof_depth: proof.circuit.size,
             root_depth: root.info.depth,
         });
     }
