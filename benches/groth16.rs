@@ -1,6 +1,6 @@
-//! Groth16 on BLS12-381 for ownership-20 and tier-20: dev setup, one proof, one verification
-//! (prepared key, one envelope). Also prints the non-time figures (constraints, proof, key
-//! sizes) as `[sizes]` lines.
+//! Groth16 on BLS12-381 for ownership-20 and tier-20: dev setup, reading the proving key
+//! file (validated), one proof, one verification (prepared key, one envelope). Also prints
+//! the non-time figures (constraints, proof, key sizes) as `[sizes]` lines.
 //!
 //! cargo bench -p veil --bench groth16
 
@@ -10,12 +10,13 @@ use common::*;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use std::hint::black_box;
 use veil::circuits::Circuit;
-use veil::prover::{dev_setup, Prover};
+use veil::prover::{dev_setup, Groth16ProvingKey, Prover};
 
 fn bench_circuit<C: Circuit + Clone + 'static>(c: &mut Criterion, circuit: C, witness: C::Witness) {
     let name = circuit.id().to_string();
     let (pk, vk) = dev_setup(&circuit, SETUP_SEED).expect("dev setup");
     print_sizes(&circuit, &pk, &vk);
+    let pk_bytes = pk.to_bytes();
     let prover = Prover::new(circuit.clone(), pk).expect("prover");
     let env = prover.prove(&witness).expect("proof");
     let pv = vk.prepare();
@@ -30,6 +31,9 @@ fn bench_circuit<C: Circuit + Clone + 'static>(c: &mut Criterion, circuit: C, wi
     g.sampling_mode(SamplingMode::Flat);
     g.bench_function("setup", |b| {
         b.iter(|| dev_setup(black_box(&circuit), SETUP_SEED).expect("dev setup"))
+    });
+    g.bench_function("read-proving-key", |b| {
+        b.iter(|| Groth16ProvingKey::from_bytes(black_box(&pk_bytes)).expect("valid key"))
     });
     g.bench_function("prove", |b| {
         b.iter(|| prover.prove(black_box(&witness)).expect("proof"))
