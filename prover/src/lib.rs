@@ -1,8 +1,10 @@
-//! veil-prover: the backends. The builder API over R1CS (arkworks, BLS12-381), Groth16
-//! key generation, proving and batch proving with rayon.
+//! veil-prover: the backends. The builder API over R1CS (arkworks, BLS12-381) with Groth16
+//! key generation, and over Plonky2 (Goldilocks) with recursive aggregation; proving and
+//! batch proving with rayon.
 
 pub mod error;
 pub mod groth16;
+pub mod plonky2;
 pub mod r1cs;
 
 pub use error::ProveError;

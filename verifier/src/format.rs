@@ -800,7 +800,7 @@ mod tests {
         assert!(matches!(refused(v), VerifyError::Format(_)));
 
         let mut v = good.clone();
-        v["backend"] = "plonky2".into();
+        v["backend"] = "plonky3".into();
         assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("backend")));
 
         // A tier statement in an ownership envelope.

@@ -4,12 +4,14 @@
 //! and their field encodings, versioned file formats) and verification. It knows nothing of
 //! how constraints are made.
 
+pub mod aggregate;
 pub mod bytes;
 pub mod circuit;
 pub mod encoding;
 pub mod error;
 pub mod format;
 pub mod groth16;
+pub mod plonky2;
 pub mod statement;
 
 pub use bytes::{Bytes32, Digest, Id};
@@ -20,4 +22,5 @@ pub use format::{
     KEY_FORMAT_VERSION,
 };
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
+pub use plonky2::Plonky2VerifyingKey;
 pub use statement::{OwnershipStatement, Statement, TierStatement};
