@@ -7,22 +7,38 @@
 use crate::error::CliResult;
 use serde::Serialize;
 use veil_circuits::{sample, Circuit, CircuitError, Ownership, Tier};
-use veil_prover::Hasher;
-use veil_verifier::{CircuitId, CircuitKind};
+use veil_circuits::{NativeHasher, PoseidonBls12, PoseidonGoldilocks, Violation};
+use veil_verifier::{Backend, CircuitId, CircuitKind};
 
 /// A circuit as the CLI drives it: built from a depth, with a built-in sample witness.
-pub trait CliCircuit: Circuit + Sized + 'static {
+pub trait CliCircuit: Circuit + Sized + Clone + 'static {
     fn with_depth(depth: u32) -> Result<Self, String>;
-    /// A deterministic sample witness (see `veil_circuits::sample`).
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError>;
+    /// A deterministic sample witness built with hash `H` (see `veil_circuits::sample`).
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError>;
+
+    /// A deterministic sample witness for `backend` (its hash decides the roots and digests).
+    fn sample(depth: u32, seed: u64, backend: Backend) -> Result<Self::Witness, CircuitError> {
+        match backend {
+            Backend::Groth16 => Self::sample_with::<PoseidonBls12>(depth, seed),
+            Backend::Plonky2 => Self::sample_with::<PoseidonGoldilocks>(depth, seed),
+        }
+    }
+
+    /// The native check with `backend`'s hash.
+    fn check_for(&self, w: &Self::Witness, backend: Backend) -> Result<(), Violation> {
+        match backend {
+            Backend::Groth16 => self.check::<PoseidonBls12>(w),
+            Backend::Plonky2 => self.check::<PoseidonGoldilocks>(w),
+        }
+    }
 }
 
 impl CliCircuit for Ownership {
     fn with_depth(depth: u32) -> Result<Self, String> {
         Ownership::new(depth)
     }
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::ownership_witness::<Hasher>(depth, seed)
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        sample::ownership_witness::<H>(depth, seed)
     }
 }
 
@@ -30,8 +46,8 @@ impl CliCircuit for Tier {
     fn with_depth(depth: u32) -> Result<Self, String> {
         Tier::new(depth)
     }
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::tier_witness::<Hasher>(depth, seed)
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        sample::tier_witness::<H>(depth, seed)
     }
 }
 
@@ -141,7 +157,7 @@ mod tests {
         impl Task for Names {
             type Output = Vec<&'static str>;
             fn run<C: CliCircuit>(self, _c: C) -> CliResult<Vec<&'static str>> {
-                let w = C::sample(4, 1)?;
+                let w = C::sample(4, 1, Backend::Groth16)?;
                 Ok(C::statement(&w)
                     .named_values()
                     .into_iter()

@@ -5,6 +5,7 @@
 //! how constraints are made.
 
 pub mod aggregate;
+pub mod any;
 pub mod bytes;
 pub mod circuit;
 pub mod encoding;
@@ -14,6 +15,7 @@ pub mod groth16;
 pub mod plonky2;
 pub mod statement;
 
+pub use any::AnyVerifyingKey;
 pub use bytes::{Bytes32, Digest, Id};
 pub use circuit::{Backend, CircuitId, CircuitKind};
 pub use error::VerifyError;

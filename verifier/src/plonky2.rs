@@ -14,7 +14,7 @@
 //! a huge allocation and some paths index or unwrap. veil reads keys and proofs through
 //! a guarded reader that refuses any length-like value larger than both the bytes
 //! left and 2^26 (so no allocation is asked for that the input cannot back), the decode runs
-//! under `std::panic::catch_unwind` as a last resort (a panic becomes
+//! under `std::panic::catch_unwind` as a last resort, silently (a panic becomes
 //! [`VerifyError::Format`]), the result must re-encode to exactly the bytes read (one key,
 //! one encoding; no trailing bytes), and a verifying key must use veil's circuit configuration
 //! with sane sizes before it is used. Decompression and verification also run under
@@ -142,10 +142,10 @@ fn decode_with<T>(
     decode: impl FnOnce(&mut Guarded<'_>) -> IoResult<T>,
 ) -> Result<T, VerifyError> {
     let mut reader = Guarded { bytes, pos: 0 };
-    let out = catch_unwind(AssertUnwindSafe(|| {
+    let out = catch_quiet(|| {
         let v = decode(&mut reader)?;
         Ok::<_, IoError>((v, reader.pos))
-    }));
+    });
     match out {
         Ok(Ok((v, pos))) => {
             if pos != bytes.len() {
@@ -165,12 +165,37 @@ fn decode_with<T>(
     }
 }
 
-/// Runs `f` under `catch_unwind`, turning a panic into `err`.
+thread_local! {
+    /// Set while this thread runs a guarded Plonky2 call: its panics are expected and quiet.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` under `catch_unwind`; a panic (Plonky2 failing on bytes it did not expect) is
+/// returned as `Err(())` without being printed. The first call installs a panic hook that
+/// stays silent for panics of such guarded calls on the current thread and hands every other
+/// panic to the hook that was there before.
+pub fn catch_quiet<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info)
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let out = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    out.map_err(|_| ())
+}
+
+/// Runs `f` under [`catch_quiet`], turning a panic into `err`.
 pub fn no_panic<T>(
     f: impl FnOnce() -> T,
     err: impl FnOnce() -> VerifyError,
 ) -> Result<T, VerifyError> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|_| err())
+    catch_quiet(f).map_err(|_| err())
 }
 
 /// The circuit digest of a verifier's data as a 32-byte digest.

@@ -7,11 +7,12 @@ use crate::error::ProveError;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::proof::{CompressedProofWithPublicInputs, ProofWithPublicInputs};
 use rayon::prelude::*;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use veil_verifier::aggregate::{build_levels, levels_for, AggregateEnvelope, MAX_AGGREGATE};
 use veil_verifier::encoding::goldilocks::public_inputs;
 use veil_verifier::format::ProofEnvelope;
-use veil_verifier::plonky2::{proof_from_bytes, proof_to_bytes, Plonky2VerifyingKey, C, D, F};
+use veil_verifier::plonky2::{
+    catch_quiet, proof_from_bytes, proof_to_bytes, Plonky2VerifyingKey, C, D, F,
+};
 use veil_verifier::VerifyError;
 
 /// Aggregates envelopes that all verify under `vk`. Every envelope is verified first; the
@@ -63,8 +64,8 @@ pub fn aggregate(
                         .map_err(|e| ProveError::Plonky2(e.to_string()))?;
                 }
                 let data = &level.data;
-                catch_unwind(AssertUnwindSafe(|| data.prove(pw)))
-                    .map_err(|_| ProveError::Plonky2("recursive proving failed".into()))?
+                catch_quiet(|| data.prove(pw))
+                    .map_err(|()| ProveError::Plonky2("recursive proving failed".into()))?
                     .map_err(|e| ProveError::Plonky2(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -25,13 +25,13 @@ use plonky2::plonk::circuit_data::{CircuitData, ProverCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
 use plonky2::util::serialization::{DefaultGateSerializer, DefaultGeneratorSerializer};
 use rayon::prelude::*;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use veil_circuits::{Circuit, PoseidonGoldilocks};
 use veil_verifier::encoding::goldilocks::public_inputs;
 use veil_verifier::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
 use veil_verifier::plonky2::{
-    circuit_config, circuit_digest_bytes, no_panic, proof_to_bytes, Plonky2VerifyingKey, C, D, F,
+    catch_quiet, circuit_config, circuit_digest_bytes, no_panic, proof_to_bytes,
+    Plonky2VerifyingKey, C, D, F,
 };
 use veil_verifier::{Backend, Bytes32, VerifyError};
 
@@ -244,12 +244,12 @@ impl<Cir: Circuit> Prover<Cir> {
             }
         }
         let data = &self.key.data;
-        let proof = match catch_unwind(AssertUnwindSafe(|| data.prove(pw))) {
+        let proof = match catch_quiet(|| data.prove(pw)) {
             Ok(Ok(p)) => p,
-            Ok(Err(_)) | Err(_) => return Ok(None),
+            Ok(Err(_)) | Err(()) => return Ok(None),
         };
         let vd = &self.key.verifying_key.data;
-        let valid = catch_unwind(AssertUnwindSafe(|| vd.verify(proof.clone())))
+        let valid = catch_quiet(|| vd.verify(proof.clone()))
             .map(|r| r.is_ok())
             .unwrap_or(false);
         Ok(valid.then_some(proof))
