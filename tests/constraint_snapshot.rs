@@ -45,3 +45,22 @@ fn every_public_input_is_bound_by_a_constraint() {
     check(&Ownership::new(20).unwrap());
     check(&Tier::new(20).unwrap());
 }
+
+/// Plonky2 gate counts (gates placed by the circuit, before zero-knowledge blinding and
+/// padding), degree and public inputs per circuit. Update BENCHMARKS.md with them.
+#[test]
+fn plonky2_gate_counts() {
+    fn snapshot<C: Circuit>(c: &C, gates: usize, degree_bits: usize, public_inputs: usize) {
+        let i = veil::prover::plonky2::info(c).unwrap();
+        assert_eq!(
+            (i.gates, i.degree_bits, i.public_inputs),
+            (gates, degree_bits, public_inputs),
+            "{}: Plonky2 gate count changed",
+            i.circuit
+        );
+    }
+    snapshot(&Ownership::new(20).unwrap(), 61, 12, 26);
+    snapshot(&Tier::new(20).unwrap(), 61, 12, 18);
+    snapshot(&Ownership::new(6).unwrap(), 28, 12, 26);
+    snapshot(&Tier::new(6).unwrap(), 28, 12, 18);
+}
