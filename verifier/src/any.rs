@@ -10,8 +10,8 @@ use std::path::Path;
 
 /// A verifying key of either backend, ready to verify.
 pub enum AnyVerifyingKey {
-    Groth16(Groth16VerifyingKey, PreparedVerifier),
-    Plonky2(Plonky2VerifyingKey),
+    Groth16(Box<Groth16VerifyingKey>, Box<PreparedVerifier>),
+    Plonky2(Box<Plonky2VerifyingKey>),
 }
 
 impl AnyVerifyingKey {
@@ -22,9 +22,11 @@ impl AnyVerifyingKey {
             Backend::Groth16 => {
                 let k = Groth16VerifyingKey::from_bytes(b)?;
                 let p = k.prepare();
-                AnyVerifyingKey::Groth16(k, p)
+                AnyVerifyingKey::Groth16(Box::new(k), Box::new(p))
             }
-            Backend::Plonky2 => AnyVerifyingKey::Plonky2(Plonky2VerifyingKey::from_bytes(b)?),
+            Backend::Plonky2 => {
+                AnyVerifyingKey::Plonky2(Box::new(Plonky2VerifyingKey::from_bytes(b)?))
+            }
         })
     }
 

@@ -1,8 +1,10 @@
 //! veil-verifier: what an application embeds to check veil proofs.
 //!
 //! It holds the vocabulary every veil crate shares (circuit ids, statements, 32-byte values
-//! and their field encodings, versioned file formats) and verification. It knows nothing of
-//! how constraints are made.
+//! and their field encodings, versioned file formats) and verification: Groth16 (single and
+//! batched) and Plonky2 (single, batch, and recursive aggregates, whose level circuits are
+//! rebuilt here from the base verifying key). It knows nothing of how a circuit's constraints
+//! are made.
 
 pub mod aggregate;
 pub mod any;

@@ -147,7 +147,7 @@ fn decode_with<T>(
         Ok::<_, IoError>((v, reader.pos))
     });
     match out {
-        Ok(Ok((v, pos))) => {
+        Some(Ok((v, pos))) => {
             if pos != bytes.len() {
                 return Err(VerifyError::Format(format!(
                     "{} trailing bytes after the Plonky2 {what}",
@@ -156,10 +156,10 @@ fn decode_with<T>(
             }
             Ok(v)
         }
-        Ok(Err(_)) => Err(VerifyError::Format(format!(
+        Some(Err(_)) => Err(VerifyError::Format(format!(
             "the Plonky2 {what} does not decode (truncated or corrupt)"
         ))),
-        Err(_) => Err(VerifyError::Format(format!(
+        None => Err(VerifyError::Format(format!(
             "the Plonky2 {what} does not decode (the decoder failed on it)"
         ))),
     }
@@ -171,10 +171,10 @@ thread_local! {
 }
 
 /// Runs `f` under `catch_unwind`; a panic (Plonky2 failing on bytes it did not expect) is
-/// returned as `Err(())` without being printed. The first call installs a panic hook that
+/// returned as `None` without being printed. The first call installs a panic hook that
 /// stays silent for panics of such guarded calls on the current thread and hands every other
 /// panic to the hook that was there before.
-pub fn catch_quiet<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
+pub fn catch_quiet<T>(f: impl FnOnce() -> T) -> Option<T> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -187,7 +187,7 @@ pub fn catch_quiet<T>(f: impl FnOnce() -> T) -> Result<T, ()> {
     let was = QUIET.with(|q| q.replace(true));
     let out = catch_unwind(AssertUnwindSafe(f));
     QUIET.with(|q| q.set(was));
-    out.map_err(|_| ())
+    out.ok()
 }
 
 /// Runs `f` under [`catch_quiet`], turning a panic into `err`.
@@ -195,7 +195,7 @@ pub fn no_panic<T>(
     f: impl FnOnce() -> T,
     err: impl FnOnce() -> VerifyError,
 ) -> Result<T, VerifyError> {
-    catch_quiet(f).map_err(|_| err())
+    catch_quiet(f).ok_or_else(err)
 }
 
 /// The circuit digest of a verifier's data as a 32-byte digest.

@@ -65,7 +65,7 @@ pub fn aggregate(
                 }
                 let data = &level.data;
                 catch_quiet(|| data.prove(pw))
-                    .map_err(|()| ProveError::Plonky2("recursive proving failed".into()))?
+                    .ok_or_else(|| ProveError::Plonky2("recursive proving failed".into()))?
                     .map_err(|e| ProveError::Plonky2(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -143,7 +143,7 @@ impl Plonky2Api {
     }
 
     /// A 63-bit value as u64 limbs (the value is range-checked to 63 bits already).
-    fn to_limbs(&mut self, x: Target) -> U64Target {
+    fn limbs_of(&mut self, x: Target) -> U64Target {
         let (lo, hi) = self.builder.split_low_high(x, 32, 63);
         U64Target { hi, lo }
     }
@@ -334,7 +334,7 @@ impl Api for Plonky2Api {
                 Ok(self.builder.not(top))
             }
             63 => {
-                let (a, b) = (self.to_limbs(*a), self.to_limbs(*b));
+                let (a, b) = (self.limbs_of(*a), self.limbs_of(*b));
                 self.u64_less_than(&a, &b)
             }
             _ => Err(too_wide(bits)),
@@ -351,7 +351,7 @@ impl Api for Plonky2Api {
                 Ok(())
             }
             63 => {
-                let (a, b) = (self.to_limbs(*a), self.to_limbs(*b));
+                let (a, b) = (self.limbs_of(*a), self.limbs_of(*b));
                 self.u64_assert_less_than(&a, &b)
             }
             _ => Err(too_wide(bits)),
@@ -372,7 +372,7 @@ impl Api for Plonky2Api {
             }
             63 => {
                 // a <= b iff a < b + 1, and b + 1 still fits 64 bits.
-                let (a, b) = (self.to_limbs(*a), self.to_limbs(*b));
+                let (a, b) = (self.limbs_of(*a), self.limbs_of(*b));
                 let one = self.u64_constant(1);
                 let b1 = self.u64_sum(&[b, one])?;
                 self.u64_assert_less_than(&a, &b1)

@@ -103,7 +103,9 @@ impl Plonky2ProvingKey {
     }
 
     /// Reads a proving key: header, embedded verifying key (validated as any verifying key),
-    /// and the prover's data (decoded under `catch_unwind`, its circuit digest checked).
+    /// and the prover's data (decoded by Plonky2 under `catch_unwind`, its circuit digest and
+    /// common data checked against the verifying key's). A proving key is the prover's own
+    /// file: unlike verifying keys and proofs its body is not read through the guarded reader.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
         let (header, body) = read_key_file(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Plonky2 {
@@ -245,13 +247,11 @@ impl<Cir: Circuit> Prover<Cir> {
         }
         let data = &self.key.data;
         let proof = match catch_quiet(|| data.prove(pw)) {
-            Ok(Ok(p)) => p,
-            Ok(Err(_)) | Err(()) => return Ok(None),
+            Some(Ok(p)) => p,
+            Some(Err(_)) | None => return Ok(None),
         };
         let vd = &self.key.verifying_key.data;
-        let valid = catch_quiet(|| vd.verify(proof.clone()))
-            .map(|r| r.is_ok())
-            .unwrap_or(false);
+        let valid = catch_quiet(|| vd.verify(proof.clone())).is_some_and(|r| r.is_ok());
         Ok(valid.then_some(proof))
     }
 
