@@ -511,3 +511,167 @@ impl Api for Plonky2Api {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The limb gadgets against plain integer semantics, at the edges of 32, 62, 63 and 64
+    //! bits. Each case builds a tiny circuit (without zero knowledge, for speed), proves and
+    //! verifies it: `holds` is whether the constraint system accepts the values.
+    use super::*;
+    use plonky2::iop::witness::{PartialWitness, WitnessWrite};
+    use veil_verifier::plonky2::{catch_quiet, C};
+
+    fn holds(build: impl FnOnce(&mut Plonky2Api) -> Result<(), CircuitError>) -> bool {
+        let mut api = Plonky2Api::new(CircuitConfig::standard_recursion_config());
+        build(&mut api).unwrap();
+        let data = api.builder.build::<C>();
+        let mut pw = PartialWitness::new();
+        for (t, v) in api.assignments {
+            if pw.set_target(t, v).is_err() {
+                return false;
+            }
+        }
+        match catch_quiet(|| data.prove(pw)) {
+            Some(Ok(p)) => data.verify(p).is_ok(),
+            _ => false,
+        }
+    }
+
+    const EDGES: [u64; 9] = [
+        0,
+        1,
+        (1 << 32) - 1,
+        1 << 32,
+        (1 << 32) + 1,
+        (1 << 62) + 7,
+        0xffff_ffff_0000_0000,
+        u64::MAX - 1,
+        u64::MAX,
+    ];
+
+    #[test]
+    fn u64_comparisons_are_exact() {
+        for &a in &EDGES {
+            for &b in &[0, 1 << 32, (1 << 32) + 1, u64::MAX - 1, u64::MAX] {
+                let lt = holds(|api| {
+                    let x = api.secret_u64("a", Some(a))?;
+                    let y = api.secret_u64("b", Some(b))?;
+                    api.u64_assert_less_than(&x, &y)
+                });
+                assert_eq!(lt, a < b, "{a} < {b}");
+                let as_bool = holds(|api| {
+                    let x = api.secret_u64("a", Some(a))?;
+                    let y = api.secret_u64("b", Some(b))?;
+                    let r = api.u64_less_than(&x, &y)?;
+                    let expected = api.bool_constant(a < b);
+                    let (r, e) = (api.bool_to_var(&r), api.bool_to_var(&expected));
+                    api.assert_equal(&r, &e)
+                });
+                assert!(as_bool, "u64_less_than({a}, {b})");
+            }
+        }
+    }
+
+    #[test]
+    fn u64_sums_are_exact_and_never_wrap() {
+        let cases: [&[u64]; 5] = [
+            &[u64::MAX - 1, 1],
+            &[u64::MAX, 1],
+            &[(1 << 32) - 1, (1 << 32) - 1, (1 << 32) - 1],
+            &[1 << 63, 1 << 63],
+            &[],
+        ];
+        for items in cases {
+            let exact: Option<u64> = items.iter().try_fold(0u64, |s, x| s.checked_add(*x));
+            let ok = holds(|api| {
+                let xs: Vec<U64Target> = items
+                    .iter()
+                    .map(|v| api.secret_u64("x", Some(*v)))
+                    .collect::<Result<_, _>>()?;
+                let sum = api.u64_sum(&xs)?;
+                let expected = api.u64_constant(exact.unwrap_or(0));
+                api.u64_assert_equal(&sum, &expected)
+            });
+            assert_eq!(ok, exact.is_some(), "sum of {items:?}");
+        }
+    }
+
+    #[test]
+    fn small_comparisons_are_exact_up_to_63_bits() {
+        for bits in [32u32, 62, 63] {
+            let max = (1u64 << bits) - 1;
+            for (a, b) in [
+                (0, 0),
+                (0, 1),
+                (1, 0),
+                (max, max),
+                (max - 1, max),
+                (max, max - 1),
+                (0, max),
+                (max, 0),
+            ] {
+                let range = |api: &mut Plonky2Api, v| api.secret_small("v", Some(v), bits);
+                let lt = holds(|api| {
+                    let (x, y) = (range(api, a)?, range(api, b)?);
+                    api.assert_less_than(&x, &y, bits)
+                });
+                assert_eq!(lt, a < b, "{bits} bits: {a} < {b}");
+                let le = holds(|api| {
+                    let (x, y) = (range(api, a)?, range(api, b)?);
+                    api.assert_less_or_equal(&x, &y, bits)
+                });
+                assert_eq!(le, a <= b, "{bits} bits: {a} <= {b}");
+                let as_bool = holds(|api| {
+                    let (x, y) = (range(api, a)?, range(api, b)?);
+                    let r = api.less_than(&x, &y, bits)?;
+                    let r = api.bool_to_var(&r);
+                    let e = api.constant((a < b) as u64);
+                    api.assert_equal(&r, &e)
+                });
+                assert!(as_bool, "{bits} bits: less_than({a}, {b})");
+            }
+            // A value one bit too wide fails its range check.
+            assert!(!holds(|api| api
+                .secret_small("v", Some(max + 1), bits)
+                .map(|_| ())));
+        }
+        assert!(holds(|api| api
+            .secret_small("v", Some(u64::MAX >> 1), 63)
+            .map(|_| ())));
+    }
+
+    #[test]
+    fn not_equal_on_fields_and_ids() {
+        for (a, b) in [(3u64, 3u64), (3, 4)] {
+            assert_eq!(
+                holds(|api| {
+                    let x = api.secret_small("a", Some(a), 8)?;
+                    let y = api.secret_small("b", Some(b), 8)?;
+                    api.assert_not_equal(&x, &y)
+                }),
+                a != b
+            );
+        }
+        let id = Bytes32([7; 32]);
+        let mut other = id;
+        other.0[31] ^= 1;
+        for (a, b) in [(id, id), (id, other)] {
+            assert_eq!(
+                holds(|api| {
+                    let x = api.secret_id("a", Some(a))?;
+                    let y = api.public_id("b", Some(b))?;
+                    api.id_assert_not_equal(&x, &y)
+                }),
+                a != b
+            );
+            assert_eq!(
+                holds(|api| {
+                    let x = api.secret_id("a", Some(a))?;
+                    let y = api.secret_id("b", Some(b))?;
+                    api.id_assert_equal(&x, &y)
+                }),
+                a == b
+            );
+        }
+    }
+}
