@@ -33,7 +33,7 @@ use plonky2::iop::generator::WitnessGeneratorRef;
 use plonky2::plonk::circuit_data::{
     CircuitConfig, CommonCircuitData, VerifierCircuitData, VerifierOnlyCircuitData,
 };
-use plonky2::plonk::config::{GenericConfig, PoseidonGoldilocksConfig};
+use plonky2::plonk::config::PoseidonGoldilocksConfig;
 use plonky2::plonk::proof::{CompressedProof, CompressedProofWithPublicInputs};
 use plonky2::util::serialization::gate_serialization::GateSerializer;
 use plonky2::util::serialization::generator_serialization::WitnessGeneratorSerializer;
@@ -523,6 +523,3 @@ pub fn digest_to_hash(d: &Bytes32) -> Result<HashOut<F>, VerifyError> {
         elements: digest_to_limbs(d)?,
     })
 }
-
-/// Keeps `GenericConfig` in scope for downstream crates naming `C::Hasher`.
-pub type Hasher = <C as GenericConfig<D>>::Hasher;
