@@ -6,6 +6,7 @@
 //! the tables of BENCHMARKS.md ("Plonky2 backend"): medians, sizes, peak memory (each case in
 //! a child process of this binary, reading `VmHWM` from /proc/self/status) and aggregation.
 
+#[path = "common/handwritten_tier.rs"]
 mod handwritten_tier;
 
 use criterion::{BenchmarkId, Criterion};
