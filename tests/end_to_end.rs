@@ -93,6 +93,10 @@ fn altered_statements(env: &ProofEnvelope) -> Vec<ProofEnvelope> {
                 }
             });
         }
+        other => panic!(
+            "{:?}: the suite's circuits are altered in tests/suite_end_to_end.rs",
+            other.kind()
+        ),
     }
     out
 }

@@ -67,6 +67,8 @@ pub trait Api {
         value: Option<Bytes32>,
     ) -> Result<Self::Digest, CircuitError>;
     fn secret_bool(&mut self, name: &str, value: Option<bool>) -> Result<Self::Bool, CircuitError>;
+    /// A public flag (0 or 1; anything else is unsatisfiable).
+    fn public_bool(&mut self, name: &str, value: Option<bool>) -> Result<Self::Bool, CircuitError>;
 
     // ---- field arithmetic ----
     fn constant(&mut self, value: u64) -> Self::Var;
@@ -129,8 +131,21 @@ pub trait Api {
         if_true: &Self::U64,
         if_false: &Self::U64,
     ) -> Result<Self::U64, CircuitError>;
+    /// The exact difference a - b; unsatisfiable if b > a.
+    fn u64_sub(&mut self, a: &Self::U64, b: &Self::U64) -> Result<Self::U64, CircuitError>;
+    /// floor(a * b / divisor), exactly, for b known to fit in `b_bits` bits (at most 32) and
+    /// a constant divisor > 0; unsatisfiable if the quotient does not fit in 64 bits.
+    fn u64_mul_div(
+        &mut self,
+        a: &Self::U64,
+        b: &Self::Var,
+        b_bits: u32,
+        divisor: u64,
+    ) -> Result<Self::U64, CircuitError>;
 
     // ---- identifiers ----
+    fn id_constant(&mut self, value: Bytes32) -> Self::Id;
+    fn id_is_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<Self::Bool, CircuitError>;
     fn id_assert_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;
     /// Enforces a != b (the ids differ in at least one byte).
     fn id_assert_not_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;

@@ -30,8 +30,78 @@ pub enum Rule {
     Nullifier,
     /// request binding = H(request nonce, ephemeral public key).
     RequestBinding,
+    /// The public commitment opens to exactly the witness's items (readings, transactions,
+    /// payments), in order, and their number.
+    Commitment,
+    /// Slots after the real items are empty: padding carries no value, count or reading.
+    Padding,
+    /// Sums of 64-bit amounts fit in 64 bits: nothing wraps.
+    Overflow,
+    /// The public total is exactly the sum of the counted items.
+    Total,
+    /// The public count is the number of counted items.
+    Count,
+    /// Revenue: every transaction inside the period is counted and none outside it.
+    PeriodCoverage,
+    /// Renewal: the new token's leaf keeps the package and the blinding commitment.
+    NewLeaf,
+    /// Renewal: the new expiry is later than the old one.
+    LaterExpiry,
+    /// Renewal: now is before the old expiry plus the grace period.
+    RenewalWindow,
+    /// Metering: a scope is H(package id) under the metering-scope domain.
+    Scope,
+    /// Metering: every reading carries the key of the package's scope and the customer.
+    ReadingScope,
+    /// Metering: the hour starts at a multiple of 3600 seconds.
+    HourAlignment,
+    /// Metering: every reading was taken inside the hour.
+    HourWindow,
+    /// Isolation: the two packages differ.
+    DistinctPackages,
+    /// Waterfall: the rules are well formed (basis points sum to 10,000).
+    WaterfallRules,
+    /// Waterfall: each tranche takes min(remaining, cap), in order.
+    Tranches,
+    /// Waterfall: the residual is split exactly, by floor division, with the remainder to the
+    /// named line.
+    ResidualSplit,
+    /// Waterfall: the payouts add up to the total (nothing created or lost).
+    Conservation,
     /// The witness has the wrong shape or out-of-range values.
     WellFormed,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 27] = [
+        Rule::Membership,
+        Rule::BlindingFactor,
+        Rule::Expiry,
+        Rule::Tag,
+        Rule::TierMinimum,
+        Rule::Quota,
+        Rule::Nullifier,
+        Rule::RequestBinding,
+        Rule::Commitment,
+        Rule::Padding,
+        Rule::Overflow,
+        Rule::Total,
+        Rule::Count,
+        Rule::PeriodCoverage,
+        Rule::NewLeaf,
+        Rule::LaterExpiry,
+        Rule::RenewalWindow,
+        Rule::Scope,
+        Rule::ReadingScope,
+        Rule::HourAlignment,
+        Rule::HourWindow,
+        Rule::DistinctPackages,
+        Rule::WaterfallRules,
+        Rule::Tranches,
+        Rule::ResidualSplit,
+        Rule::Conservation,
+        Rule::WellFormed,
+    ];
 }
 
 impl fmt::Display for Rule {
@@ -45,6 +115,24 @@ impl fmt::Display for Rule {
             Rule::Quota => "quota",
             Rule::Nullifier => "nullifier",
             Rule::RequestBinding => "request binding",
+            Rule::Commitment => "commitment",
+            Rule::Padding => "padding",
+            Rule::Overflow => "no overflow",
+            Rule::Total => "total",
+            Rule::Count => "count",
+            Rule::PeriodCoverage => "period coverage",
+            Rule::NewLeaf => "new leaf",
+            Rule::LaterExpiry => "later expiry",
+            Rule::RenewalWindow => "renewal window",
+            Rule::Scope => "scope",
+            Rule::ReadingScope => "reading scope",
+            Rule::HourAlignment => "hour alignment",
+            Rule::HourWindow => "hour window",
+            Rule::DistinctPackages => "distinct packages",
+            Rule::WaterfallRules => "rules",
+            Rule::Tranches => "tranches",
+            Rule::ResidualSplit => "residual split",
+            Rule::Conservation => "conservation",
             Rule::WellFormed => "well-formed witness",
         };
         f.write_str(s)

@@ -22,6 +22,30 @@ pub enum Domain {
     Nullifier,
     /// A request binding: H(request nonce, ephemeral public key).
     RequestBinding,
+    /// A renewal nullifier: H(blinding factor, old token leaf).
+    RenewalNullifier,
+    /// A package's metering isolation scope: H(package_id).
+    MeterScope,
+    /// The key a meter stamps on each reading: H(scope, blinded_customer_id).
+    MeterKey,
+    /// The start of a readings commitment: H(number of readings).
+    MeterReadings,
+    /// One step of a readings commitment: H(previous, key, timestamp, units).
+    MeterReading,
+    /// The start of a publisher's transactions commitment: H(publisher_id, count).
+    RevenueTransactions,
+    /// One step of a transactions commitment: H(previous, tx digest, amount, timestamp).
+    RevenueTransaction,
+    /// A settlement transaction's digest, made by the settlement module:
+    /// H(settlement_id, package_id, blinded_customer_id).
+    SettlementTransaction,
+    /// The start of a solution's payments commitment:
+    /// H(solution_id, period_start, period_end, count).
+    WaterfallPayments,
+    /// One step of a payments commitment: H(previous, payment digest, amount).
+    WaterfallPayment,
+    /// A payment's digest, made by the settlement module: H(settlement_id, blinded_customer_id).
+    PaymentDigest,
 }
 
 impl Domain {
@@ -34,6 +58,17 @@ impl Domain {
             Domain::TierCommitment => 5,
             Domain::Nullifier => 6,
             Domain::RequestBinding => 7,
+            Domain::RenewalNullifier => 8,
+            Domain::MeterScope => 9,
+            Domain::MeterKey => 10,
+            Domain::MeterReadings => 11,
+            Domain::MeterReading => 12,
+            Domain::RevenueTransactions => 13,
+            Domain::RevenueTransaction => 14,
+            Domain::SettlementTransaction => 15,
+            Domain::WaterfallPayments => 16,
+            Domain::WaterfallPayment => 17,
+            Domain::PaymentDigest => 18,
         }
     }
 

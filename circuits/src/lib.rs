@@ -8,21 +8,32 @@
 //! types of ark-bls12-381 and plonky2 (for Poseidon over Goldilocks) only.
 
 pub mod api;
+pub mod batch;
 pub mod error;
 pub mod hash;
+pub mod isolation;
 pub mod merkle;
+pub mod metering;
 pub mod ownership;
 pub mod poseidon;
 pub mod poseidon_goldilocks;
+pub mod renewal;
+pub mod revenue;
 pub mod sample;
 pub mod tier;
+pub mod waterfall;
 
 pub use api::{Api, HashInput};
 pub use error::{CircuitError, Rule, Violation};
 pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12, PoseidonGoldilocks};
+pub use isolation::{Isolation, IsolationWitness};
 pub use merkle::{MerklePath, MerkleTree};
+pub use metering::{Metering, MeteringWitness};
 pub use ownership::{Ownership, OwnershipWitness};
+pub use renewal::{Renewal, RenewalWitness};
+pub use revenue::{Revenue, RevenueWitness};
 pub use tier::{Tier, TierWitness};
+pub use waterfall::{Waterfall, WaterfallWitness};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

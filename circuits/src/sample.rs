@@ -4,11 +4,24 @@
 
 use crate::error::CircuitError;
 use crate::hash::NativeHasher;
+use crate::isolation::{IsolationWitness, MeterBatch};
 use crate::merkle::MerkleTree;
+use crate::metering::{self, MeteringWitness, Reading, HOUR_SECS};
 use crate::ownership::{self, OwnershipWitness, Token};
+use crate::renewal::{self, RenewalWitness};
+use crate::revenue::{self, RevenueWitness, Transaction};
 use crate::tier::{self, TierWitness};
+use crate::waterfall::{self, Payment, WaterfallWitness};
 use sha3::{Digest as _, Sha3_256};
-use veil_verifier::{Bytes32, OwnershipStatement, TierStatement};
+use veil_verifier::{
+    Bytes32, Id, IsolationStatement, MeteringStatement, OwnershipStatement, RenewalStatement,
+    RevenueStatement, Share, TierStatement, Tranche, WaterfallStatement,
+};
+
+/// 2026-01-01T00:00:00Z.
+pub const SAMPLE_EPOCH: u64 = 1_767_225_600;
+/// 2026-02-01T00:00:00Z.
+pub const SAMPLE_PERIOD_END: u64 = 1_769_904_000;
 
 /// 32 pseudo-random bytes for (label, i).
 pub fn sample_bytes(label: &str, i: u64) -> Bytes32 {
@@ -102,5 +115,314 @@ pub fn tier_witness<H: NativeHasher>(depth: u32, seed: u64) -> Result<TierWitnes
         slot,
         request_nonce,
         ephemeral_pubkey,
+    })
+}
+
+/// A pseudo-random integer in [lo, lo + span) for (label, i).
+fn sample_u64(label: &str, i: u64, lo: u64, span: u64) -> u64 {
+    let b = sample_bytes(label, i);
+    let v = u64::from_be_bytes(b.0[..8].try_into().expect("8 bytes"));
+    lo + v % span
+}
+
+/// How many items a sample batch of `capacity` slots holds: one slot left as padding where
+/// there is room, and at most `max` items.
+pub fn sample_count(capacity: usize, max: usize) -> usize {
+    capacity.saturating_sub(1).clamp(1, max)
+}
+
+/// A witness for the renewal circuit: five tokens issued; the prover renews token 3 the day
+/// before it expires, for 30 more days.
+pub fn renewal_witness<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+) -> Result<RenewalWitness, CircuitError> {
+    let package_id = sample_bytes("package", seed);
+    let now = SAMPLE_EPOCH;
+    let mut leaves = Vec::new();
+    let mut mine = None;
+    for i in 0..5u64 {
+        let bf = sample_secret("blinding-factor", seed * 100 + i);
+        let token = Token {
+            token_id: sample_bytes("token", seed * 100 + i),
+            blinding_commitment: ownership::blinding_commitment::<H>(&bf)?,
+            expires_at: now + 86_400 + i,
+        };
+        let leaf = ownership::token_leaf::<H>(&package_id, &token)?;
+        leaves.push(leaf);
+        if i == 3 {
+            mine = Some((bf, token, leaf));
+        }
+    }
+    let (bf, token, old_leaf) = mine.expect("token 3 exists");
+    let tree = MerkleTree::<H>::new(depth, leaves)?;
+    let new_expires_at = token.expires_at + 30 * 86_400;
+    let new_token_id = sample_bytes("new-token", seed);
+    let new = renewal::renewed_token(&token, new_expires_at, new_token_id);
+    Ok(RenewalWitness {
+        statement: RenewalStatement {
+            root: tree.root(),
+            package_id,
+            now,
+            nullifier: renewal::renewal_nullifier::<H>(&bf, &old_leaf)?,
+            new_leaf: ownership::token_leaf::<H>(&package_id, &new)?,
+            new_expires_at,
+        },
+        blinding_factor: bf,
+        token,
+        path: tree.path(3)?,
+        new_token_id,
+    })
+}
+
+/// `n` readings stamped with `key`, one a minute from `hour_start` (with a few seconds of
+/// jitter), of 100 to 999 units each.
+pub fn sample_readings(
+    key: Bytes32,
+    hour_start: u64,
+    n: usize,
+    label: &str,
+    seed: u64,
+) -> Vec<Reading> {
+    (0..n as u64)
+        .map(|i| Reading {
+            key,
+            timestamp: hour_start + (60 * i) % HOUR_SECS + i % 7,
+            units: sample_u64(label, seed * 10_000 + i, 100, 900),
+        })
+        .collect()
+}
+
+/// A witness for the hourly metering circuit: a package's meter, one customer, one reading a
+/// minute (up to 60, one slot left as padding) in an hour of 2026-01-01.
+pub fn metering_witness<H: NativeHasher>(
+    capacity: usize,
+    seed: u64,
+) -> Result<MeteringWitness, CircuitError> {
+    metering_batch::<H>(sample_count(capacity, 60), seed)
+}
+
+/// A metering witness with exactly `n` readings (more than 60 share minutes).
+pub fn metering_batch<H: NativeHasher>(
+    n: usize,
+    seed: u64,
+) -> Result<MeteringWitness, CircuitError> {
+    let package_id = sample_bytes("package", seed);
+    let customer = sample_bytes("blinded-customer", seed);
+    let hour_start = SAMPLE_EPOCH + HOUR_SECS * (seed % 24);
+    let scope = metering::scope::<H>(&package_id)?;
+    let key = metering::reading_key::<H>(&scope, &customer)?;
+    let readings = sample_readings(key, hour_start, n, "units", seed);
+    Ok(MeteringWitness {
+        statement: MeteringStatement {
+            package_id,
+            scope,
+            blinded_customer_id: customer,
+            hour_start,
+            total_units: readings.iter().map(|r| r.units).sum(),
+            readings_commitment: metering::readings_commitment::<H>(&readings)?,
+        },
+        readings,
+        padding: Vec::new(),
+    })
+}
+
+/// One package's readings for the isolation sample.
+fn isolation_batch<H: NativeHasher>(
+    package_id: &Id,
+    side: &str,
+    n: usize,
+    seed: u64,
+) -> Result<(MeterBatch, Bytes32, Bytes32), CircuitError> {
+    let customer = sample_bytes(&format!("blinded-customer-{side}"), seed);
+    let scope = metering::scope::<H>(package_id)?;
+    let key = metering::reading_key::<H>(&scope, &customer)?;
+    let readings = sample_readings(key, SAMPLE_EPOCH, n, &format!("units-{side}"), seed);
+    let commitment = metering::readings_commitment::<H>(&readings)?;
+    Ok((
+        MeterBatch {
+            blinded_customer_id: customer,
+            readings,
+            padding: Vec::new(),
+        },
+        scope,
+        commitment,
+    ))
+}
+
+/// A witness for the isolation circuit: two packages' meters, each with its own customer and
+/// readings in the same hour.
+pub fn isolation_witness<H: NativeHasher>(
+    capacity: usize,
+    seed: u64,
+) -> Result<IsolationWitness, CircuitError> {
+    let n = sample_count(capacity, 60);
+    isolation_batches::<H>(n, n.saturating_sub(2).max(1), seed)
+}
+
+/// An isolation witness with exactly `n_a` and `n_b` readings.
+pub fn isolation_batches<H: NativeHasher>(
+    n_a: usize,
+    n_b: usize,
+    seed: u64,
+) -> Result<IsolationWitness, CircuitError> {
+    let package_a = sample_bytes("package-a", seed);
+    let package_b = sample_bytes("package-b", seed);
+    let (a, scope_a, commitment_a) = isolation_batch::<H>(&package_a, "a", n_a, seed)?;
+    let (b, scope_b, commitment_b) = isolation_batch::<H>(&package_b, "b", n_b, seed)?;
+    Ok(IsolationWitness {
+        statement: IsolationStatement {
+            package_a,
+            package_b,
+            scope_a,
+            scope_b,
+            commitment_a,
+            commitment_b,
+        },
+        a,
+        b,
+    })
+}
+
+/// A witness for the revenue circuit: a publisher's transactions over three packages in
+/// January 2026 (up to 40, one slot left as padding): the first is an hour before the period,
+/// the second at its first second, the last at period_end (outside: the period is half-open).
+pub fn revenue_witness<H: NativeHasher>(
+    capacity: usize,
+    seed: u64,
+) -> Result<RevenueWitness, CircuitError> {
+    revenue_batch::<H>(sample_count(capacity, 40), seed)
+}
+
+/// A revenue witness with exactly `n` transactions, spread over the period as in
+/// [`revenue_witness`].
+pub fn revenue_batch<H: NativeHasher>(n: usize, seed: u64) -> Result<RevenueWitness, CircuitError> {
+    let publisher_id = sample_bytes("publisher", seed);
+    let (start, end) = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
+    let n = n as u64;
+    let spacing = ((end - start) / n.max(1)).min(61_000);
+    let mut transactions = Vec::new();
+    for i in 0..n {
+        let timestamp = match i {
+            0 => start - 3600,
+            _ if n >= 3 && i == n - 1 => end,
+            _ => start + (i - 1) * spacing,
+        };
+        let k = seed * 10_000 + i;
+        transactions.push(Transaction {
+            digest: revenue::transaction_digest::<H>(
+                &sample_bytes("settlement", k),
+                &sample_bytes("package", seed * 10 + i % 3),
+                &sample_bytes("blinded-customer", k),
+            )?,
+            gross_amount_micros: sample_u64("gross-amount", k, 1_000_000, 50_000_000),
+            timestamp,
+        });
+    }
+    let inside: Vec<&Transaction> = transactions
+        .iter()
+        .filter(|t| revenue::in_period(t.timestamp, start, end))
+        .collect();
+    Ok(RevenueWitness {
+        statement: RevenueStatement {
+            publisher_id,
+            period_start: start,
+            period_end: end,
+            aggregate_revenue_micros: inside.iter().map(|t| t.gross_amount_micros).sum(),
+            transaction_count: inside.len() as u64,
+            transactions_commitment: revenue::transactions_commitment::<H>(
+                &publisher_id,
+                &transactions,
+            )?,
+        },
+        transactions,
+        padding: Vec::new(),
+    })
+}
+
+/// Waterfall rules of the samples: the publisher recoups up to 5 units (5,000,000 micros),
+/// marketing up to 2; the residual goes 66.67% to the publisher, 23.33% to a co-author and
+/// 10% to the platform, the rounding remainder to the publisher.
+pub fn sample_rules(seed: u64) -> (Vec<Tranche>, Vec<Share>, u32) {
+    let publisher = sample_bytes("recipient-publisher", seed);
+    let tranches = vec![
+        Tranche {
+            recipient: publisher,
+            cap_micros: Some(5_000_000),
+        },
+        Tranche {
+            recipient: sample_bytes("recipient-marketing", seed),
+            cap_micros: Some(2_000_000),
+        },
+    ];
+    let shares = vec![
+        Share {
+            recipient: publisher,
+            bps: 6_667,
+        },
+        Share {
+            recipient: sample_bytes("recipient-coauthor", seed),
+            bps: 2_333,
+        },
+        Share {
+            recipient: sample_bytes("recipient-platform", seed),
+            bps: 1_000,
+        },
+    ];
+    (tranches, shares, 0)
+}
+
+/// A witness for the waterfall circuit: a solution's payments in January 2026 (up to 40, one
+/// slot left as padding), split by [`sample_rules`].
+pub fn waterfall_witness<H: NativeHasher>(
+    capacity: usize,
+    seed: u64,
+) -> Result<WaterfallWitness, CircuitError> {
+    waterfall_batch::<H>(sample_count(capacity, 40), seed)
+}
+
+/// A waterfall witness with exactly `n` payments.
+pub fn waterfall_batch<H: NativeHasher>(
+    n: usize,
+    seed: u64,
+) -> Result<WaterfallWitness, CircuitError> {
+    let solution_id = sample_bytes("solution", seed);
+    let (start, end) = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
+    let n = n as u64;
+    let mut payments = Vec::new();
+    for i in 0..n {
+        let k = seed * 10_000 + i;
+        payments.push(Payment {
+            digest: waterfall::payment_digest::<H>(
+                &sample_bytes("settlement", k),
+                &sample_bytes("blinded-customer", k),
+            )?,
+            amount_micros: sample_u64("payment", k, 500_000, 20_000_000),
+        });
+    }
+    let total: u64 = payments.iter().map(|p| p.amount_micros).sum();
+    let (tranches, shares, remainder_to) = sample_rules(seed);
+    let (tranche_payouts, share_payouts) =
+        waterfall::split(total, &tranches, &shares, remainder_to as usize);
+    Ok(WaterfallWitness {
+        statement: WaterfallStatement {
+            solution_id,
+            period_start: start,
+            period_end: end,
+            total_revenue_micros: total,
+            tranches,
+            shares,
+            remainder_to,
+            tranche_payouts,
+            share_payouts,
+            payments_commitment: waterfall::payments_commitment::<H>(
+                &solution_id,
+                start,
+                end,
+                &payments,
+            )?,
+        },
+        payments,
+        padding: Vec::new(),
     })
 }

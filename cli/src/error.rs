@@ -40,6 +40,7 @@ from_display!(
     String,
     &str,
     veil_verifier::VerifyError,
+    veil_verifier::AttestError,
     veil_prover::ProveError,
     veil_circuits::Violation,
     veil_circuits::CircuitError,

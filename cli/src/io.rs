@@ -49,6 +49,19 @@ pub fn parse_witness_file<W: DeserializeOwned>(path: &Path, circuit: &str) -> Re
 /// Writes `bytes` to `path` without ever leaving a partial file there: the bytes go to a
 /// temporary file in the same directory, which is synced and then renamed over `path`.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    write_atomic_mode(path, bytes, 0o644, false)
+}
+
+/// [`write_atomic`] for a secret: the file is created with mode 0600 (owner only) before
+/// any byte is written to it.
+pub fn write_secret_atomic(path: &Path, bytes: &[u8]) -> CliResult<()> {
+    write_atomic_mode(path, bytes, 0o600, true)
+}
+
+/// [`write_atomic`] with the file's permissions (on Unix) given; the umask narrows them
+/// unless `exact`, which is for secrets only (it sets exactly `mode`, never more).
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32, exact: bool) -> CliResult<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -69,14 +82,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> CliResult<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
+        builder.permissions(std::fs::Permissions::from_mode(mode));
     }
     let fail = |e: std::io::Error| CliError::new(format!("cannot write {}: {e}", path.display()));
     let mut tmp = builder.tempfile_in(&dir).map_err(fail)?;
+    #[cfg(unix)]
+    if exact {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
+}
+
+/// The system clock in unix seconds.
+pub fn unix_now() -> CliResult<u64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|_| CliError::new("the system clock is before 1970"))
 }
 
 /// Creates a directory (and its parents) for output.

@@ -28,8 +28,17 @@ use veil_verifier::{Backend, CircuitId};
 /// `veil sample --circuit tier --backend plonky2 ...`; prove and verify read the backend from
 /// the key. `veil aggregate` folds a directory of Plonky2 proofs into one recursive proof.
 ///
-/// Circuits are named `ownership` or `tier`, optionally with a tree depth: `tier-16`
-/// (the default depth is 20, a tree of 2^20 leaves; depths are even, 2 to 32).
+/// Attestations (ML-DSA-87, FIPS 204):
+///
+///   veil keygen --out auditor                   # auditor.pub, auditor.key (mode 0600)
+///   veil trust --pub auditor.pub --name auditor --trusted-keys trusted.json
+///   veil attest --key auditor.key --proof proof.json --out attested.json
+///   veil verify --vk keys/tier-20.vk --attestation attested.json --trusted-keys trusted.json
+///
+/// Circuits are named NAME or NAME-SIZE. For ownership, tier and renewal the size is a tree
+/// depth (`tier-16`; default 20, a tree of 2^20 leaves; even, 2 to 32); for metering,
+/// isolation, revenue and waterfall it is a capacity in items (`revenue-1024`; defaults 64,
+/// 64, 256, 256). `veil circuits` lists them all.
 #[derive(Parser, Debug)]
 #[command(
     name = "veil",
@@ -77,7 +86,7 @@ enum Command {
     Check(CheckArgs),
     /// Write a deterministic sample witness (the files in examples/ come from here).
     Sample(SampleArgs),
-    /// Set up, prove and verify every circuit at its default depth on both backends, with timings.
+    /// Set up, prove and verify every circuit at its default size on both backends, with timings.
     Demo(DemoArgs),
     /// Fold a batch of Plonky2 proofs of one circuit into one recursive proof.
     #[command(after_help = "Example:\n  \
@@ -85,6 +94,38 @@ enum Command {
         veil verify --vk keys-p2/tier-20.vk --proof agg.json\n\n\
         Every proof is verified first; the aggregate covers their statements, in file order.")]
     Aggregate(AggregateArgs),
+    /// Make an ML-DSA-87 key pair: NAME.pub (public) and NAME.key (secret, mode 0600).
+    #[command(after_help = "Examples:\n  \
+        veil keygen --out auditor\n  \
+        veil keygen --out test-issuer --seed 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n\n\
+        NAME.pub is the 2592-byte FIPS 204 public key, NAME.key the 32-byte FIPS 204 \
+        key-generation seed. The key id is SHA3-256 of NAME.pub. A key made with --seed is \
+        known to whoever knows the seed: for tests only.")]
+    Keygen(KeygenArgs),
+    /// Add a public key, with a name, to a trusted-keys file (created if missing).
+    #[command(after_help = "Example:\n  \
+        veil trust --pub auditor.pub --name auditor --trusted-keys trusted.json")]
+    Trust(TrustArgs),
+    /// Sign a proof envelope (attestation) or a Merkle root (signed root) with an ML-DSA-87 key.
+    #[command(after_help = "Examples:\n  \
+        veil attest --key auditor.key --proof proof.json --out attested.json\n  \
+        veil attest --key issuer.key --root root.json --out signed-root.json\n\n\
+        A root file is JSON: {\"format\": \"veil-root\", \"format_version\": 1, \"tree_id\": \
+        \"<64 hex>\", \"depth\": 20, \"root\": \"<64 hex>\", \"leaf_count\": 1000, \"epoch\": 7}.")]
+    Attest(AttestArgs),
+    /// Sign any file (roots, manifests, billing events) with an ML-DSA-87 key.
+    #[command(after_help = "Example:\n  \
+        veil sign --key issuer.key --file manifest.json --out manifest.json.sig\n\n\
+        The signature (4627 bytes, raw) is FIPS 204 ML-DSA-87 in pure mode over the file's \
+        bytes with the context string \"veil-file-v1\": any FIPS 204 implementation checks it.")]
+    Sign(SignArgs),
+    /// Check a `veil sign` signature; exit code 0 only if it is valid.
+    #[command(
+        name = "verify-signature",
+        after_help = "Example:\n  \
+        veil verify-signature --pub issuer.pub --file manifest.json --sig manifest.json.sig"
+    )]
+    VerifySignature(VerifySignatureArgs),
 }
 
 /// Parses `--backend`.
@@ -99,7 +140,7 @@ fn circuit_arg(s: &str) -> Result<CircuitId, String> {
 
 #[derive(Args, Debug)]
 pub struct CircuitArg {
-    /// The circuit: `ownership` or `tier`, optionally with a tree depth (`tier-16`).
+    /// The circuit: a name, optionally with its size (`tier-16`, `revenue-1024`); see `veil circuits`.
     #[arg(long, short = 'c', value_name = "CIRCUIT", value_parser = circuit_arg)]
     pub circuit: CircuitId,
 }
@@ -180,12 +221,42 @@ pub struct VerifyArgs {
         long,
         short = 'p',
         value_name = "FILE",
-        required_unless_present = "batch"
+        required_unless_present_any = ["batch", "attestation"]
     )]
     pub proof: Vec<PathBuf>,
     /// Verify every *.json in DIR as well.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["attestation", "signed_root"])]
     pub batch: Option<PathBuf>,
+    /// An attested proof (from `veil attest --proof`): its attester must be in --trusted-keys
+    /// and its signature must verify, then the proof it carries is verified.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "proof",
+        requires = "trusted_keys"
+    )]
+    pub attestation: Option<PathBuf>,
+    /// The attesters you trust (a trusted-keys file, see `veil trust`).
+    #[arg(long, value_name = "FILE", requires = "attestation")]
+    pub trusted_keys: Option<PathBuf>,
+    /// A signed root (from `veil attest --root`): the proof's statement must be for this
+    /// root, signed by a key in --trusted-issuers at most --max-age seconds ago.
+    #[arg(long, value_name = "FILE", requires = "trusted_issuers")]
+    pub signed_root: Option<PathBuf>,
+    /// The root issuers you trust (a trusted-keys file).
+    #[arg(long, value_name = "FILE", requires = "signed_root")]
+    pub trusted_issuers: Option<PathBuf>,
+    /// With --signed-root: the oldest root accepted, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 86_400,
+        requires = "signed_root"
+    )]
+    pub max_age: u64,
+    /// With --signed-root: the time to check freshness against (unix seconds; default: now).
+    #[arg(long, value_name = "UNIX", requires = "signed_root")]
+    pub now: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -241,6 +312,90 @@ pub struct AggregateArgs {
     pub out: PathBuf,
 }
 
+/// Parses 64 hex digits (an optional `0x` is accepted).
+fn seed_arg(s: &str) -> Result<[u8; 32], String> {
+    s.parse::<veil_verifier::Bytes32>()
+        .map(|b| b.0)
+        .map_err(|_| "expected a seed of 64 hex digits (32 bytes)".to_string())
+}
+
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    /// Base name of the key files: writes NAME.pub and NAME.key.
+    #[arg(long, short = 'o', value_name = "NAME")]
+    pub out: PathBuf,
+    /// Make the key from this 32-byte seed (64 hex digits) instead of OS randomness. For
+    /// reproducible tests only: whoever knows the seed can sign.
+    #[arg(long, value_name = "HEX", value_parser = seed_arg)]
+    pub seed: Option<[u8; 32]>,
+    /// Overwrite existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TrustArgs {
+    /// The public key file (NAME.pub from `veil keygen`).
+    #[arg(long = "pub", value_name = "FILE")]
+    pub public: PathBuf,
+    /// The name the key is known by (reported when it signs).
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// The trusted-keys file to add the key to; created if it does not exist.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_keys: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct AttestArgs {
+    /// The secret key file (NAME.key from `veil keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// A proof envelope to attest.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "root",
+        conflicts_with = "root"
+    )]
+    pub proof: Option<PathBuf>,
+    /// A root file to sign as its issuer.
+    #[arg(long, value_name = "FILE")]
+    pub root: Option<PathBuf>,
+    /// Where to write the attestation or signed root (JSON); default: stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The time of signing to record, unix seconds (default: now).
+    #[arg(long, value_name = "UNIX")]
+    pub signed_at: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// The secret key file (NAME.key from `veil keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The file to sign.
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where to write the signature (4627 bytes); default: FILE.sig.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifySignatureArgs {
+    /// The signer's public key file (NAME.pub).
+    #[arg(long = "pub", value_name = "FILE")]
+    pub public: PathBuf,
+    /// The signed file.
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// The signature file (from `veil sign`).
+    #[arg(long, value_name = "FILE")]
+    pub sig: PathBuf,
+}
+
 fn run(cli: Cli) -> error::CliResult<()> {
     let json = cli.json;
     match cli.command {
@@ -252,6 +407,11 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Check(a) => cmd::check::run(&a, json),
         Command::Sample(a) => cmd::sample::run(&a),
         Command::Demo(a) => cmd::demo::run(&a, json),
+        Command::Keygen(a) => cmd::keys::keygen(&a, json),
+        Command::Trust(a) => cmd::keys::trust(&a, json),
+        Command::Attest(a) => cmd::attest::run(&a, json),
+        Command::Sign(a) => cmd::sign::sign(&a, json),
+        Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `veil` binary: real processes, real files in temp dirs.
 //!
-//! Small depths (tier-6, ownership-6) keep them fast; only `demo` runs at depth 20.
+//! Small sizes (tier-6, ownership-6, revenue-4, ...) keep them fast; only `demo` runs at the
+//! default sizes.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -144,12 +145,27 @@ fn circuits_lists_every_circuit() {
     for word in ["ownership", "tier", "ownership-20", "tier-20", "membership"] {
         assert!(human.stdout.contains(word), "missing {word}");
     }
+    for word in [
+        "renewal-20",
+        "metering-64",
+        "isolation-64",
+        "revenue-256",
+        "waterfall-256",
+        "period coverage",
+        "conservation",
+        "capacity",
+    ] {
+        assert!(human.stdout.contains(word), "missing {word}");
+    }
     let v = json(&ok(dir.path(), &["circuits", "--json"]));
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.len(), 7);
     for c in list {
         assert!(c["name"].as_str().is_some());
-        assert!(c["default_id"].as_str().unwrap().ends_with("-20"));
+        assert!(c["default_id"]
+            .as_str()
+            .unwrap()
+            .starts_with(c["name"].as_str().unwrap()));
         assert!(!c["description"].as_str().unwrap().is_empty());
         assert!(c["statement"].as_array().unwrap().len() >= 5);
         assert!(c["rules"].as_array().unwrap().len() >= 4);
@@ -175,6 +191,113 @@ fn info_reports_the_constraint_system() {
     let human = ok(dir.path(), &["info", "--circuit", "ownership-6"]);
     assert!(human.stdout.contains("constraints"));
     assert!(human.stdout.contains("ownership-6"));
+    // Batch circuits also report their capacity and the constraints per item.
+    let v = json(&ok(
+        dir.path(),
+        &["info", "--circuit", "revenue-8", "--json"],
+    ));
+    assert_eq!(v["circuit"], "revenue-8");
+    assert_eq!(v["size"], 8);
+    assert_eq!(v["item"], "transaction");
+    assert!(v["constraints_per_item"].as_f64().unwrap() <= 700.0);
+    let v = json(&ok(
+        dir.path(),
+        &["info", "--circuit", "metering-8", "--json"],
+    ));
+    assert!(v["constraints_per_item"].as_f64().unwrap() <= 600.0);
+    let human = ok(dir.path(), &["info", "--circuit", "waterfall-4"]);
+    assert!(
+        human.stdout.contains("up to 4 payments"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("per payment"), "{}", human.stdout);
+}
+
+#[test]
+fn round_trip_the_suite() {
+    for circuit in [
+        "renewal-6",
+        "metering-4",
+        "isolation-4",
+        "revenue-4",
+        "waterfall-4",
+    ] {
+        let f = Fixture::new(circuit);
+        let v = json(&ok(
+            f.path(),
+            &[
+                "verify",
+                "--vk",
+                &f.own_vk(),
+                "--proof",
+                "proof.json",
+                "--json",
+            ],
+        ));
+        assert_eq!(v["valid"], true, "{circuit}");
+        assert_eq!(v["circuit"], circuit);
+        let run = ok(
+            f.path(),
+            &["check", "--circuit", circuit, "--witness", "witness.json"],
+        );
+        assert!(run.stdout.starts_with("ok"), "{}", run.stdout);
+        // A proof for the same circuit at another size is refused by this key.
+        let kind = circuit.split('-').next().unwrap();
+        let other = if kind == "renewal" {
+            "renewal-8".to_string()
+        } else {
+            format!("{kind}-5")
+        };
+        f.setup(&other);
+        let run = f.verify(&f.vk(&other), "proof.json");
+        assert_eq!(run.code, 1, "{circuit} proof verified with {other}'s key");
+        assert!(run.stderr.contains("wrong circuit"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn check_names_a_padding_attack() {
+    let f = Fixture::new("revenue-4");
+    let mut w = read_json(&f.file("witness.json"));
+    // An in-period amount hidden in a padded slot and counted.
+    let start = w["statement"]["period_start"].as_u64().unwrap();
+    w["padding"] = serde_json::json!([{
+        "digest": "00".repeat(32),
+        "gross_amount_micros": 1000,
+        "timestamp": start,
+    }]);
+    let total = w["statement"]["aggregate_revenue_micros"].as_u64().unwrap();
+    w["statement"]["aggregate_revenue_micros"] = (total + 1000).into();
+    write_json(&f.file("padded.json"), &w);
+    let run = refused(
+        f.path(),
+        &[
+            "check",
+            "--circuit",
+            "revenue-4",
+            "--witness",
+            "padded.json",
+        ],
+    );
+    assert!(run.stdout.contains("padding"), "{}", run.stdout);
+    let run = refused(
+        f.path(),
+        &[
+            "prove",
+            "--circuit",
+            "revenue-4",
+            "--pk",
+            &f.pk("revenue-4"),
+            "--witness",
+            "padded.json",
+        ],
+    );
+    assert!(
+        run.stderr.contains("witness refused (padding)"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -547,8 +670,11 @@ fn prove_refuses_bad_inputs() {
 fn usage_errors_exit_2() {
     let dir = TempDir::new().unwrap();
     for args in [
-        &["info", "--circuit", "revenue"][..],
+        &["info", "--circuit", "payroll"][..],
         &["info", "--circuit", "tier-7"],
+        &["info", "--circuit", "revenue-0"],
+        &["info", "--circuit", "metering-65537"],
+        &["info", "--circuit", "renewal-7"],
         &["prove", "--circuit", "tier-6", "--pk", "x.pk"],
         &["verify", "--vk", "x.vk"],
         &["no-such-command"],
@@ -648,6 +774,17 @@ fn batch_prove_then_batch_verify() {
     );
 }
 
+/// Every circuit at its default size, in the order `veil circuits` lists them.
+const DEFAULT_IDS: [&str; 7] = [
+    "ownership-20",
+    "tier-20",
+    "renewal-20",
+    "metering-64",
+    "isolation-64",
+    "revenue-256",
+    "waterfall-256",
+];
+
 #[test]
 fn demo_json_reports_every_circuit_valid() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
@@ -660,7 +797,17 @@ fn demo_json_reports_every_circuit_valid() {
     let v = json(&run);
     assert_eq!(v["all_valid"], true);
     let rows = v["circuits"].as_array().unwrap();
-    assert_eq!(rows.len(), 4, "two circuits on two backends");
+    assert_eq!(
+        rows.len(),
+        2 * DEFAULT_IDS.len(),
+        "every circuit on two backends"
+    );
+    let ids: Vec<&str> = rows
+        .iter()
+        .step_by(2)
+        .map(|r| r["circuit"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, DEFAULT_IDS);
     for r in rows {
         assert_eq!(r["valid"], true);
         assert!(r["constraints"].as_u64().unwrap() > 0);
@@ -676,7 +823,6 @@ fn demo_json_reports_every_circuit_valid() {
             }
             other => panic!("unknown backend {other}"),
         };
-        assert!(id.ends_with("-20"));
         assert!(
             r["witness"].as_str().unwrap().ends_with(&expected_file),
             "the demo should use {expected_file}, used {}",
@@ -690,7 +836,7 @@ fn examples_are_the_seed_1_samples() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let dir = TempDir::new().unwrap();
     for (backend, sub) in [("groth16", ""), ("plonky2", "plonky2/")] {
-        for id in ["ownership-20", "tier-20"] {
+        for id in DEFAULT_IDS {
             let run = ok(
                 dir.path(),
                 &[

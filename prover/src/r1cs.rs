@@ -43,6 +43,12 @@ fn digest_value(name: &str, v: &Bytes32) -> Result<Fr, CircuitError> {
     })
 }
 
+/// The integer value of a field element, if it is below 2^128.
+fn fr_to_u128(f: &Fr) -> Option<u128> {
+    let limbs = f.into_bigint().0;
+    (limbs[2] == 0 && limbs[3] == 0).then(|| u128::from(limbs[0]) | (u128::from(limbs[1]) << 64))
+}
+
 fn pow2(bits: u32) -> Fr {
     Fr::from(2u64).pow([bits as u64])
 }
@@ -225,6 +231,14 @@ impl Api for R1csApi {
         Boolean::new_witness(self.cs.clone(), || value.ok_or_else(missing)).map_err(be)
     }
 
+    fn public_bool(
+        &mut self,
+        _name: &str,
+        value: Option<bool>,
+    ) -> Result<Boolean<Fr>, CircuitError> {
+        Boolean::new_input(self.cs.clone(), || value.ok_or_else(missing)).map_err(be)
+    }
+
     fn constant(&mut self, value: u64) -> FpVar<Fr> {
         FpVar::Constant(Fr::from(value))
     }
@@ -358,6 +372,61 @@ impl Api for R1csApi {
         if_false: &FpVar<Fr>,
     ) -> Result<FpVar<Fr>, CircuitError> {
         self.select(cond, if_true, if_false)
+    }
+
+    fn u64_sub(&mut self, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<FpVar<Fr>, CircuitError> {
+        // a - b fits in 64 bits iff b <= a (otherwise it wraps to ~2^255).
+        let diff = a - b;
+        self.range_check(&diff, 64)?;
+        Ok(diff)
+    }
+
+    fn u64_mul_div(
+        &mut self,
+        a: &FpVar<Fr>,
+        b: &FpVar<Fr>,
+        b_bits: u32,
+        divisor: u64,
+    ) -> Result<FpVar<Fr>, CircuitError> {
+        if divisor == 0 || b_bits > 32 {
+            return Err(CircuitError::Backend(format!(
+                "u64_mul_div needs a divisor > 0 and b of at most 32 bits (got {divisor}, {b_bits})"
+            )));
+        }
+        // q * divisor + r = a * b with q < 2^64 and r < divisor: a < 2^64 and b < 2^32 keep
+        // every term below 2^129, far from the modulus, so q and r are the exact quotient
+        // and remainder.
+        // Operands out of range (only in a witness that breaks the caller's rules) give
+        // q = r = 0, which the constraints then refuse.
+        let product = match (a.value(), b.value()) {
+            (Ok(a), Ok(b)) => Some(
+                fr_to_u128(&a)
+                    .zip(fr_to_u128(&b))
+                    .and_then(|(a, b)| a.checked_mul(b))
+                    .unwrap_or(0),
+            ),
+            _ => None,
+        };
+        let q = self.witness(product.map(|p| Fr::from(p / u128::from(divisor))))?;
+        let r = self.witness(product.map(|p| Fr::from(p % u128::from(divisor))))?;
+        self.range_check(&q, 64)?;
+        let r_bits = 64 - (divisor - 1).leading_zeros();
+        self.range_check(&r, r_bits.max(1))?;
+        let d = FpVar::Constant(Fr::from(divisor));
+        self.assert_less_than(&r, &d, r_bits.max(1))?;
+        a.mul_equals(b, &(&q * Fr::from(divisor) + &r))
+            .map_err(be)?;
+        Ok(q)
+    }
+
+    fn id_constant(&mut self, value: Bytes32) -> Self::Id {
+        enc::id_to_fr(&value).map(FpVar::Constant)
+    }
+
+    fn id_is_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<Boolean<Fr>, CircuitError> {
+        let hi = a[0].is_eq(&b[0]).map_err(be)?;
+        let lo = a[1].is_eq(&b[1]).map_err(be)?;
+        Ok(&hi & &lo)
     }
 
     fn id_assert_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError> {

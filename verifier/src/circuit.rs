@@ -68,15 +68,56 @@ pub enum CircuitKind {
     Ownership,
     /// The ZK tier proof: I hold a tier commitment of at least this tier (seed 002 §7).
     Tier,
+    /// `renew_blinded_token`: my token, once and only once, becomes a later one (000 §3.6).
+    Renewal,
+    /// `aggregate_hourly`: these readings of one package, customer and hour add up to the
+    /// total (000 §4.3, §6.3).
+    Metering,
+    /// `verify_metering_isolation`: two packages' readings stay in their own scopes (000 §4.2).
+    Isolation,
+    /// `generate_revenue_proof`: a publisher's revenue and transaction count for a period
+    /// (000 §7.1, §7.4).
+    Revenue,
+    /// `generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).
+    Waterfall,
 }
 
+/// What the size in a circuit id measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SizeParam {
+    /// log2 of a Merkle tree's capacity in leaves; even, because trees are 4-ary.
+    Depth,
+    /// The number of item slots of a batch (readings, transactions, payments); a batch of
+    /// fewer items is padded with empty slots.
+    Capacity,
+}
+
+pub const MIN_DEPTH: u32 = 2;
+pub const MAX_DEPTH: u32 = 32;
+pub const MIN_CAPACITY: u32 = 1;
+/// 2^16 slots: a 65,536-transaction revenue circuit is about 37 million constraints.
+pub const MAX_CAPACITY: u32 = 1 << 16;
+
 impl CircuitKind {
-    pub const ALL: [CircuitKind; 2] = [CircuitKind::Ownership, CircuitKind::Tier];
+    pub const ALL: [CircuitKind; 7] = [
+        CircuitKind::Ownership,
+        CircuitKind::Tier,
+        CircuitKind::Renewal,
+        CircuitKind::Metering,
+        CircuitKind::Isolation,
+        CircuitKind::Revenue,
+        CircuitKind::Waterfall,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             CircuitKind::Ownership => "ownership",
             CircuitKind::Tier => "tier",
+            CircuitKind::Renewal => "renewal",
+            CircuitKind::Metering => "metering",
+            CircuitKind::Isolation => "isolation",
+            CircuitKind::Revenue => "revenue",
+            CircuitKind::Waterfall => "waterfall",
         }
     }
 
@@ -86,37 +127,98 @@ impl CircuitKind {
         1
     }
 
-    pub fn default_depth(self) -> u32 {
-        20
+    /// What the size in this kind's ids measures.
+    pub fn size_param(self) -> SizeParam {
+        match self {
+            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => SizeParam::Depth,
+            CircuitKind::Metering
+            | CircuitKind::Isolation
+            | CircuitKind::Revenue
+            | CircuitKind::Waterfall => SizeParam::Capacity,
+        }
+    }
+
+    /// The size of `NAME` without a number: depth 20 for trees; for batches a capacity that
+    /// fits the usual batch (60 per-minute readings in an hour, a busy period's transactions).
+    pub fn default_size(self) -> u32 {
+        match self {
+            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => 20,
+            CircuitKind::Metering | CircuitKind::Isolation => 64,
+            CircuitKind::Revenue | CircuitKind::Waterfall => 256,
+        }
+    }
+
+    /// What one slot of a batch circuit holds ("reading", "transaction", ...).
+    pub fn item_name(self) -> Option<&'static str> {
+        match self {
+            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => None,
+            CircuitKind::Metering => Some("reading"),
+            CircuitKind::Isolation => Some("reading pair"),
+            CircuitKind::Revenue => Some("transaction"),
+            CircuitKind::Waterfall => Some("payment"),
+        }
+    }
+
+    /// What a batch of this kind holds, in the plural ("readings", "transactions", ...).
+    fn items_name(self) -> &'static str {
+        match self {
+            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => "items",
+            CircuitKind::Metering => "readings",
+            CircuitKind::Isolation => "readings per package",
+            CircuitKind::Revenue => "transactions",
+            CircuitKind::Waterfall => "payments",
+        }
+    }
+
+    /// Checks a size for this kind.
+    pub fn check_size(self, size: u32) -> Result<(), String> {
+        match self.size_param() {
+            SizeParam::Depth => {
+                if !(MIN_DEPTH..=MAX_DEPTH).contains(&size) || !size.is_multiple_of(2) {
+                    return Err(format!(
+                        "{}: tree depth must be even and between {MIN_DEPTH} and {MAX_DEPTH} (trees are 4-ary), got {size}",
+                        self.name()
+                    ));
+                }
+            }
+            SizeParam::Capacity => {
+                if !(MIN_CAPACITY..=MAX_CAPACITY).contains(&size) {
+                    return Err(format!(
+                        "{}: capacity must be between {MIN_CAPACITY} and {MAX_CAPACITY}, got {size}",
+                        self.name()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn known() -> String {
+        CircuitKind::ALL.map(|k| k.name()).join(", ")
     }
 }
 
-/// A circuit with its size parameters fixed: `ownership-20` is the ownership circuit over a
-/// Merkle tree of 2^20 leaves. Keys and proofs for one id are refused for any other.
+/// A circuit with its size parameter fixed: `ownership-20` is the ownership circuit over a
+/// Merkle tree of 2^20 leaves, `revenue-256` the revenue circuit over batches of up to 256
+/// transactions. The size is fixed at setup: keys and proofs for one id are refused for any
+/// other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CircuitId {
     pub kind: CircuitKind,
-    /// log2 of the tree's capacity in leaves; even, because trees are 4-ary.
-    pub depth: u32,
+    /// The kind's size parameter ([`CircuitKind::size_param`]): a tree depth or a capacity.
+    pub size: u32,
 }
 
-pub const MIN_DEPTH: u32 = 2;
-pub const MAX_DEPTH: u32 = 32;
-
 impl CircuitId {
-    pub fn new(kind: CircuitKind, depth: u32) -> Result<Self, String> {
-        if !(MIN_DEPTH..=MAX_DEPTH).contains(&depth) || !depth.is_multiple_of(2) {
-            return Err(format!(
-                "tree depth must be even and between {MIN_DEPTH} and {MAX_DEPTH} (trees are 4-ary), got {depth}"
-            ));
-        }
-        Ok(CircuitId { kind, depth })
+    pub fn new(kind: CircuitKind, size: u32) -> Result<Self, String> {
+        kind.check_size(size)?;
+        Ok(CircuitId { kind, size })
     }
 
     pub fn default_for(kind: CircuitKind) -> Self {
         CircuitId {
             kind,
-            depth: kind.default_depth(),
+            size: kind.default_size(),
         }
     }
 
@@ -124,37 +226,54 @@ impl CircuitId {
         self.kind.version()
     }
 
-    /// Number of 4-ary levels in the tree.
+    /// Number of 4-ary levels in the tree (tree kinds; 0 for batch kinds).
     pub fn levels(&self) -> usize {
-        (self.depth / 2) as usize
+        match self.kind.size_param() {
+            SizeParam::Depth => (self.size / 2) as usize,
+            SizeParam::Capacity => 0,
+        }
+    }
+
+    /// Number of item slots (batch kinds; 0 for tree kinds).
+    pub fn capacity(&self) -> usize {
+        match self.kind.size_param() {
+            SizeParam::Depth => 0,
+            SizeParam::Capacity => self.size as usize,
+        }
+    }
+
+    /// The size in words: "Merkle tree of 2^20 leaves", "up to 256 transactions".
+    pub fn size_description(&self) -> String {
+        match self.kind.size_param() {
+            SizeParam::Depth => format!("Merkle tree of 2^{} leaves", self.size),
+            SizeParam::Capacity => format!("up to {} {}", self.size, self.kind.items_name()),
+        }
     }
 }
 
 impl fmt::Display for CircuitId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.kind.name(), self.depth)
+        write!(f, "{}-{}", self.kind.name(), self.size)
     }
 }
 
 impl FromStr for CircuitId {
     type Err = String;
-    /// Accepts `ownership`, `ownership-20`, `tier`, `tier-16`, ...
+    /// Accepts `NAME` (the kind's default size) or `NAME-SIZE`: `ownership`, `tier-16`,
+    /// `revenue-256`, ...
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (name, depth) = match s.rsplit_once('-') {
+        let (name, size) = match s.rsplit_once('-') {
             Some((n, d)) if d.chars().all(|c| c.is_ascii_digit()) && !d.is_empty() => (
                 n,
-                Some(
-                    d.parse::<u32>()
-                        .map_err(|_| format!("bad depth in {s:?}"))?,
-                ),
+                Some(d.parse::<u32>().map_err(|_| format!("bad size in {s:?}"))?),
             ),
             _ => (s, None),
         };
         let kind = CircuitKind::ALL
             .into_iter()
             .find(|k| k.name() == name)
-            .ok_or_else(|| format!("unknown circuit {name:?} (known: ownership, tier)"))?;
-        CircuitId::new(kind, depth.unwrap_or(kind.default_depth()))
+            .ok_or_else(|| format!("unknown circuit {name:?} (known: {})", CircuitKind::known()))?;
+        CircuitId::new(kind, size.unwrap_or(kind.default_size()))
     }
 }
 
@@ -183,7 +302,32 @@ mod tests {
         assert_eq!("ownership-8".parse::<CircuitId>().unwrap().levels(), 4);
         assert!("ownership-7".parse::<CircuitId>().is_err());
         assert!("ownership-40".parse::<CircuitId>().is_err());
-        assert!("revenue".parse::<CircuitId>().is_err());
+        assert!("payroll".parse::<CircuitId>().is_err());
         assert!("groth17".parse::<Backend>().is_err());
+    }
+
+    #[test]
+    fn batch_ids_carry_a_capacity() {
+        let id: CircuitId = "revenue".parse().unwrap();
+        assert_eq!(id.to_string(), "revenue-256");
+        assert_eq!(id.capacity(), 256);
+        assert_eq!(id.levels(), 0);
+        let id: CircuitId = "metering-7".parse().unwrap();
+        assert_eq!((id.kind, id.size), (CircuitKind::Metering, 7));
+        assert!("waterfall-0".parse::<CircuitId>().is_err());
+        assert!("isolation-65537".parse::<CircuitId>().is_err());
+        assert_eq!(
+            "renewal".parse::<CircuitId>().unwrap().to_string(),
+            "renewal-20"
+        );
+        assert!("renewal-7".parse::<CircuitId>().is_err());
+        assert_ne!(
+            "revenue-64".parse::<CircuitId>().unwrap(),
+            "revenue-256".parse::<CircuitId>().unwrap()
+        );
+        for kind in CircuitKind::ALL {
+            let id = CircuitId::default_for(kind);
+            assert_eq!(id.to_string().parse::<CircuitId>().unwrap(), id);
+        }
     }
 }

@@ -138,7 +138,7 @@ impl KeyHeader {
 /// Writes a key file: the header (see the module documentation) followed by `body`.
 pub fn write_key_file(header: &KeyHeader, body: &[u8]) -> Vec<u8> {
     let circuit = header.circuit.to_string();
-    // Circuit ids are a short name and a depth; they always fit.
+    // Circuit ids are a short name and a size; they always fit.
     let circuit_len = u16::try_from(circuit.len()).expect("circuit ids are short");
     let mut out = Vec::with_capacity(64 + circuit.len() + body.len());
     out.extend_from_slice(&KEY_MAGIC);

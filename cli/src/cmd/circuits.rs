@@ -3,7 +3,7 @@
 use crate::error::CliResult;
 use crate::io::{out, out_json};
 use crate::registry::describe;
-use veil_verifier::circuit::{MAX_DEPTH, MIN_DEPTH};
+use veil_verifier::circuit::{MAX_CAPACITY, MAX_DEPTH, MIN_CAPACITY, MIN_DEPTH};
 use veil_verifier::CircuitKind;
 
 pub fn run(json: bool) -> CliResult<()> {
@@ -28,7 +28,10 @@ pub fn run(json: bool) -> CliResult<()> {
         out("")?;
     }
     out(format!(
-        "Name a circuit as NAME or NAME-DEPTH (e.g. tier-16): a Merkle tree of 2^DEPTH leaves, \
-         DEPTH even from {MIN_DEPTH} to {MAX_DEPTH}."
+        "Name a circuit as NAME (its default size) or NAME-SIZE. For ownership, tier and renewal \
+         SIZE is a tree depth (tier-16: a Merkle tree of 2^16 leaves), even from {MIN_DEPTH} to \
+         {MAX_DEPTH}; for metering, isolation, revenue and waterfall it is a capacity \
+         (revenue-1024: up to 1024 transactions), from {MIN_CAPACITY} to {MAX_CAPACITY}. \
+         The size is fixed at setup: keys for one size are refused for another."
     ))
 }

@@ -1,5 +1,5 @@
 //! `veil demo`: the first command a new user runs. Dev setup, prove and verify every
-//! circuit at its default depth, with timings.
+//! circuit at its default size, with timings.
 
 use crate::error::{CliError, CliResult};
 use crate::io::{ms, note, out, out_json, read_witness};
@@ -59,7 +59,7 @@ impl Task for Demo<'_> {
                 file.display()
             ));
             (
-                C::sample(id.depth, 1, backend)?,
+                C::sample(id.size, 1, backend)?,
                 "built-in sample (seed 1)".to_string(),
             )
         };
@@ -184,7 +184,9 @@ fn table(rows: &[Row]) -> Vec<String> {
 pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
     note(format!("warning: {DEV_WARNING}"));
     if !json {
-        note("veil demo: setup, prove and verify every circuit at its default depth, on each backend");
+        note(
+            "veil demo: setup, prove and verify every circuit at its default size, on each backend",
+        );
     }
     let backends: Vec<Backend> = match args.backend {
         Some(b) => vec![b],

@@ -1,13 +1,16 @@
 //! One module per command.
 
 pub mod aggregate;
+pub mod attest;
 pub mod check;
 pub mod circuits;
 pub mod demo;
 pub mod info;
+pub mod keys;
 pub mod prove;
 pub mod sample;
 pub mod setup;
+pub mod sign;
 pub mod verify;
 
 use crate::error::{CliError, CliResult};

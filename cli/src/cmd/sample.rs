@@ -13,7 +13,7 @@ struct Sample {
 impl Task for Sample {
     type Output = String;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<String> {
-        let w = C::sample(circuit.id().depth, self.seed, self.backend)?;
+        let w = C::sample(circuit.id().size, self.seed, self.backend)?;
         serde_json::to_string_pretty(&w).context(|| "cannot encode the witness")
     }
 }

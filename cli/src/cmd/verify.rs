@@ -1,12 +1,17 @@
-//! `veil verify`: one proof, or many checked together as a batch.
+//! `veil verify`: one proof, or many checked together as a batch; or one proof with its
+//! ML-DSA-87 attestation and/or a signed root.
 
+use super::keys::read_trusted;
 use crate::error::{CliError, CliResult};
-use crate::io::{json_files, ms, out, out_json};
+use crate::io::{json_files, ms, out, out_json, read_bytes, unix_now};
 use crate::VerifyArgs;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use veil_verifier::aggregate::AggregateEnvelope;
+use veil_verifier::attest::{
+    verify_proof_with_signed_root, ProofAttestation, SignedRoot, TrustedKey,
+};
 use veil_verifier::{AnyVerifyingKey, Backend, KeyKind, ProofEnvelope};
 
 /// Above this many proofs, a valid batch is summed up without each proof's statement.
@@ -118,6 +123,9 @@ fn verify_all(pv: &AnyVerifyingKey, files: &[PathBuf]) -> Vec<Result<ProofEnvelo
 }
 
 pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
+    if args.attestation.is_some() || args.signed_root.is_some() {
+        return run_attested(args, json);
+    }
     let vk = read_vk(&args.vk, args.backend)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
@@ -227,4 +235,125 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
             invalid.join(", ")
         ))),
     }
+}
+
+/// An error about the file at `p`, as `p: error`.
+fn at(p: &Path) -> impl Fn(veil_verifier::AttestError) -> CliError + '_ {
+    move |e| CliError::new(format!("{}: {e}", p.display()))
+}
+
+/// Reads a text file that should hold JSON of kind `what`.
+fn read_text(path: &Path, what: &str) -> CliResult<String> {
+    String::from_utf8(read_bytes(path, what)?).map_err(|_| {
+        CliError::new(format!(
+            "{}: not a veil {what} (not UTF-8 text)",
+            path.display()
+        ))
+    })
+}
+
+/// One proof with its attestation and/or signed root: the attester's signature first, then
+/// the root (issuer, freshness, the proof's root), then the proof.
+fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
+    let vk = read_vk(&args.vk, args.backend)?;
+    let (label, envelope, attestation) = match (&args.attestation, args.proof.as_slice()) {
+        (Some(p), _) => {
+            let att = ProofAttestation::from_json(&read_text(p, "attestation")?).map_err(at(p))?;
+            (p.clone(), att.envelope.clone(), Some(att))
+        }
+        (None, [one]) => (
+            one.clone(),
+            read_envelope(one).map_err(|e| CliError::new(format!("{}: {e}", one.display())))?,
+            None,
+        ),
+        (None, _) => {
+            return Err(CliError::new(
+                "--signed-root checks one proof: give one --proof or --attestation",
+            ))
+        }
+    };
+
+    let start = Instant::now();
+    let mut signer: Option<(TrustedKey, u64)> = None;
+    if let (Some(att), Some(tk)) = (&attestation, &args.trusted_keys) {
+        let trusted = read_trusted(tk)?;
+        let key = att.check_signature(&trusted).map_err(at(&label))?;
+        signer = Some((key.clone(), att.signed_at));
+    }
+    let mut issuer: Option<(TrustedKey, SignedRoot, u64)> = None;
+    match (&args.signed_root, &args.trusted_issuers) {
+        (Some(rp), Some(ti)) => {
+            let root = SignedRoot::from_json(&read_text(rp, "signed root")?).map_err(at(rp))?;
+            let issuers = read_trusted(ti)?;
+            let now = match args.now {
+                Some(n) => n,
+                None => unix_now()?,
+            };
+            let key =
+                verify_proof_with_signed_root(&envelope, &vk, &root, &issuers, now, args.max_age)
+                    .map_err(at(&label))?;
+            issuer = Some((key.clone(), root, now));
+        }
+        _ => vk
+            .verify(&envelope)
+            .map_err(|e| CliError::new(format!("{}: {e}", label.display())))?,
+    }
+    let took = start.elapsed();
+
+    if json {
+        return out_json(&serde_json::json!({
+            "valid": true,
+            "file": label.display().to_string(),
+            "circuit": vk.header().circuit.to_string(),
+            "backend": vk.header().backend.name(),
+            "key_id": vk.digest().to_hex(),
+            "verify_ms": ms(took),
+            "statement": super::statement_json(&envelope.statement),
+            "attestation": signer.as_ref().map(|(k, t)| serde_json::json!({
+                "signer": k.name,
+                "key_id": k.key.key_id().to_hex(),
+                "signed_at": t,
+            })),
+            "signed_root": issuer.as_ref().map(|(k, r, now)| serde_json::json!({
+                "issuer": k.name,
+                "key_id": k.key.key_id().to_hex(),
+                "tree_id": r.info.tree_id.to_hex(),
+                "root": r.info.root.to_hex(),
+                "depth": r.info.depth,
+                "leaf_count": r.info.leaf_count,
+                "epoch": r.info.epoch,
+                "signed_at": r.signed_at,
+                "age_seconds": now.saturating_sub(r.signed_at),
+            })),
+        }));
+    }
+    out(format!("valid: {}", label.display()))?;
+    out(format!(
+        "  circuit          {} ({})",
+        vk.header().circuit,
+        vk.header().backend
+    ))?;
+    out(format!("  key id           {}", vk.digest()))?;
+    if let Some((k, t)) = &signer {
+        out(format!(
+            "  attested by      {} (key {}) at {t}",
+            k.name,
+            k.key.key_id()
+        ))?;
+    }
+    if let Some((k, r, now)) = &issuer {
+        out(format!(
+            "  root signed by   {} (key {}) at {}, {} s ago; epoch {}, {} leaves",
+            k.name,
+            k.key.key_id(),
+            r.signed_at,
+            now.saturating_sub(r.signed_at),
+            r.info.epoch,
+            r.info.leaf_count
+        ))?;
+    }
+    for (k, v) in envelope.statement.named_values() {
+        out(format!("  {k:16} {v}"))?;
+    }
+    Ok(())
 }

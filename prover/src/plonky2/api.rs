@@ -12,7 +12,11 @@
 //! 2^(n+1) <= p, i.e. n <= 62; 63-bit values are compared through 32-bit limbs. Sums of u64s
 //! add the low limbs (below 2^63 for fewer than 2^31 items), split off the carry, and
 //! range-check the high limb sum plus carry to 32 bits: a sum that does not fit in 64 bits
-//! leaves the circuit unsatisfiable; nothing ever wraps p.
+//! leaves the circuit unsatisfiable; nothing ever wraps p. `u64_sub` borrows from the high
+//! limb and range-checks it (b > a is unsatisfiable); `u64_mul_div` takes the quotient and
+//! remainder as witnesses ([`MulDivGenerator`], registered in [`GeneratorSerializer`] for
+//! proving keys) and checks a * b = q * d + r over 32-bit limb products, column by column
+//! (see [`Plonky2Api::mul_div_exact`]): exact for every u64 a, b < 2^32 and constant d > 0.
 //!
 //! Secret identifiers are not range-checked, as on R1CS: they are only hashed, and limbs
 //! that encode no 32-byte string would have to be a Poseidon preimage of an honestly built
@@ -21,13 +25,19 @@
 //! Witness values: while proving, every input records `(target, value)`; the prover sets
 //! them in a `PartialWitness` and Plonky2's generators compute everything else.
 
+use plonky2::field::extension::Extendable;
 use plonky2::field::types::Field;
 use plonky2::hash::hash_types::HashOutTarget;
+use plonky2::hash::hash_types::RichField;
 use plonky2::hash::hashing::PlonkyPermutation;
 use plonky2::hash::poseidon::{PoseidonHash, PoseidonPermutation};
+use plonky2::iop::generator::{GeneratedValues, SimpleGenerator};
 use plonky2::iop::target::{BoolTarget, Target};
+use plonky2::iop::witness::{PartitionWitness, Witness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
 use plonky2::plonk::circuit_data::CircuitConfig;
+use plonky2::plonk::circuit_data::CommonCircuitData;
+use plonky2::util::serialization::{Buffer, IoResult, Read, Write};
 use veil_circuits::api::{Api, HashInput};
 use veil_circuits::error::CircuitError;
 use veil_circuits::hash::Domain;
@@ -148,6 +158,106 @@ impl Plonky2Api {
         U64Target { hi, lo }
     }
 
+    /// `x = m * n` for m, n below 2^32 (so x <= (2^32 - 1)^2 < p) as 32-bit limbs
+    /// `(lo, hi)`. `hi <= 2^32 - 2` is enforced: with it, lo + hi * 2^32 < p, so the split is
+    /// the integer's own (without it, a small x could also be split as x + p).
+    fn split_product(&mut self, x: Target) -> (Target, Target) {
+        let (lo, hi) = self.builder.split_low_high(x, 32, 64);
+        let hi1 = self.builder.add_const(hi, F::ONE);
+        self.builder.range_check(hi1, 32);
+        (lo, hi)
+    }
+
+    /// Base-2^32 limbs of `sum(cols[k] * 2^(32 k))`, for column sums below 2^35: each column
+    /// plus the carry in is split into a 32-bit limb and a carry of at most 4 bits (no
+    /// value comes near p, so every split is exact). The last element is the final carry.
+    fn normalize(&mut self, cols: &[Target]) -> Vec<Target> {
+        let mut out = Vec::with_capacity(cols.len() + 1);
+        let mut carry = self.builder.zero();
+        for &c in cols {
+            let t = self.builder.add(c, carry);
+            let (lo, hi) = self.builder.split_low_high(t, 32, 36);
+            out.push(lo);
+            carry = hi;
+        }
+        out.push(carry);
+        out
+    }
+
+    /// floor(a * b / divisor) for a u64 `a`, `b` below 2^32 (range-checked by the caller)
+    /// and a constant `divisor` > 0, exactly.
+    ///
+    /// The quotient q and remainder r are witnesses (two 32-bit limbs each, computed by
+    /// [`MulDivGenerator`]); the circuit enforces r < divisor and a * b = q * divisor + r as
+    /// integers: both sides are written as sums of 32-bit-limb products (each below p), the
+    /// products split into 32-bit limbs, the columns normalized to base-2^32 limbs and the
+    /// limbs compared. Nothing wraps p, so q and r are the exact quotient and remainder; a
+    /// quotient of 2^64 or more has no 32-bit limbs and leaves the circuit unsatisfiable.
+    pub fn mul_div_exact(&mut self, a: U64Target, b: Target, divisor: u64) -> U64Target {
+        let limb = |b: &mut CircuitBuilder<F, D>| {
+            let t = b.add_virtual_target();
+            b.range_check(t, 32);
+            t
+        };
+        let q = U64Target {
+            hi: limb(&mut self.builder),
+            lo: limb(&mut self.builder),
+        };
+        let r = U64Target {
+            hi: limb(&mut self.builder),
+            lo: limb(&mut self.builder),
+        };
+        self.builder.add_simple_generator(MulDivGenerator {
+            a_hi: a.hi,
+            a_lo: a.lo,
+            b,
+            divisor,
+            q_hi: q.hi,
+            q_lo: q.lo,
+            r_hi: r.hi,
+            r_lo: r.lo,
+        });
+        let d = self.u64_constant(divisor);
+        self.u64_assert_less_than(&r, &d)
+            .expect("u64 comparisons never fail to build");
+
+        // a * b = (a.lo * b) + (a.hi * b) * 2^32.
+        let x = self.builder.mul(a.lo, b);
+        let (x0, x1) = self.split_product(x);
+        let y = self.builder.mul(a.hi, b);
+        let (y0, y1) = self.split_product(y);
+        let l1 = self.builder.add(x1, y0);
+        let lhs = self.normalize(&[x0, l1, y1]);
+
+        // q * d + r, d = d1 * 2^32 + d0 (constants).
+        let (d1, d0) = (divisor >> 32, divisor & 0xffff_ffff);
+        let zero = self.builder.zero();
+        let mut cols = [r.lo, r.hi, zero, zero];
+        for (qi, q_limb) in [(0usize, q.lo), (1, q.hi)] {
+            for (di, d_limb) in [(0usize, d0), (1, d1)] {
+                if d_limb == 0 {
+                    continue;
+                }
+                let p = self
+                    .builder
+                    .mul_const(F::from_canonical_u64(d_limb), q_limb);
+                let (p0, p1) = self.split_product(p);
+                let k = qi + di;
+                cols[k] = self.builder.add(cols[k], p0);
+                cols[k + 1] = self.builder.add(cols[k + 1], p1);
+            }
+        }
+        let rhs = self.normalize(&cols);
+        // lhs has 4 limbs (3 columns and a carry), rhs 5: the product is below 2^96.
+        for (i, &r_limb) in rhs.iter().enumerate() {
+            match lhs.get(i) {
+                Some(&l) => self.builder.connect(l, r_limb),
+                None => self.builder.assert_zero(r_limb),
+            }
+        }
+        q
+    }
+
     fn pow2(bits: u32) -> F {
         F::from_canonical_u64(1u64 << bits)
     }
@@ -171,6 +281,151 @@ impl Plonky2Api {
         }
         HashOutTarget {
             elements: std::array::from_fn(|i| state.squeeze()[i]),
+        }
+    }
+}
+
+/// Computes the quotient and remainder limbs of [`Plonky2Api::mul_div_exact`]. Operands
+/// outside their ranges (only in a witness the circuit refuses anyway) give zeros.
+#[derive(Debug, Default)]
+pub struct MulDivGenerator {
+    a_hi: Target,
+    a_lo: Target,
+    b: Target,
+    divisor: u64,
+    q_hi: Target,
+    q_lo: Target,
+    r_hi: Target,
+    r_lo: Target,
+}
+
+impl<Fr: RichField + Extendable<DD>, const DD: usize> SimpleGenerator<Fr, DD> for MulDivGenerator {
+    fn id(&self) -> String {
+        "VeilMulDivGenerator".to_string()
+    }
+
+    fn dependencies(&self) -> Vec<Target> {
+        vec![self.a_hi, self.a_lo, self.b]
+    }
+
+    fn run_once(
+        &self,
+        witness: &PartitionWitness<Fr>,
+        out_buffer: &mut GeneratedValues<Fr>,
+    ) -> anyhow::Result<()> {
+        let get = |t| u128::from(witness.get_target(t).to_canonical_u64());
+        let (a_hi, a_lo, b) = (get(self.a_hi), get(self.a_lo), get(self.b));
+        let limb_ok = |v: u128| v < 1 << 32;
+        let (q, r) = if limb_ok(a_hi) && limb_ok(a_lo) && limb_ok(b) {
+            let p = ((a_hi << 32) | a_lo) * b;
+            let d = u128::from(self.divisor);
+            (p / d, p % d)
+        } else {
+            (0, 0)
+        };
+        let q = u64::try_from(q).unwrap_or(0);
+        let r = r as u64;
+        let f = |v: u64| Fr::from_canonical_u64(v);
+        out_buffer.set_target(self.q_hi, f(q >> 32))?;
+        out_buffer.set_target(self.q_lo, f(q & 0xffff_ffff))?;
+        out_buffer.set_target(self.r_hi, f(r >> 32))?;
+        out_buffer.set_target(self.r_lo, f(r & 0xffff_ffff))
+    }
+
+    fn serialize(
+        &self,
+        dst: &mut Vec<u8>,
+        _common_data: &CommonCircuitData<Fr, DD>,
+    ) -> IoResult<()> {
+        for t in [self.a_hi, self.a_lo, self.b] {
+            dst.write_target(t)?;
+        }
+        dst.write_u32((self.divisor >> 32) as u32)?;
+        dst.write_u32(self.divisor as u32)?;
+        for t in [self.q_hi, self.q_lo, self.r_hi, self.r_lo] {
+            dst.write_target(t)?;
+        }
+        Ok(())
+    }
+
+    fn deserialize(src: &mut Buffer, _common_data: &CommonCircuitData<Fr, DD>) -> IoResult<Self> {
+        let (a_hi, a_lo, b) = (src.read_target()?, src.read_target()?, src.read_target()?);
+        let hi = u64::from(src.read_u32()?);
+        let lo = u64::from(src.read_u32()?);
+        Ok(MulDivGenerator {
+            a_hi,
+            a_lo,
+            b,
+            divisor: (hi << 32) | lo,
+            q_hi: src.read_target()?,
+            q_lo: src.read_target()?,
+            r_hi: src.read_target()?,
+            r_lo: src.read_target()?,
+        })
+    }
+}
+
+/// Plonky2's default generators (the list of its `DefaultGeneratorSerializer`, same order,
+/// same tags) plus [`MulDivGenerator`]: proving keys are written and read with it.
+#[derive(Debug, Default)]
+pub struct GeneratorSerializer;
+
+mod serializer {
+    use super::{GeneratorSerializer, MulDivGenerator};
+    use plonky2::gadgets::arithmetic::EqualityGenerator;
+    use plonky2::gadgets::arithmetic_extension::QuotientGeneratorExtension;
+    use plonky2::gadgets::range_check::LowHighGenerator;
+    use plonky2::gadgets::split_base::BaseSumGenerator;
+    use plonky2::gadgets::split_join::{SplitGenerator, WireSplitGenerator};
+    use plonky2::gates::arithmetic_base::ArithmeticBaseGenerator;
+    use plonky2::gates::arithmetic_extension::ArithmeticExtensionGenerator;
+    use plonky2::gates::base_sum::BaseSplitGenerator;
+    use plonky2::gates::coset_interpolation::InterpolationGenerator;
+    use plonky2::gates::exponentiation::ExponentiationGenerator;
+    use plonky2::gates::lookup::LookupGenerator;
+    use plonky2::gates::lookup_table::LookupTableGenerator;
+    use plonky2::gates::multiplication_extension::MulExtensionGenerator;
+    use plonky2::gates::poseidon::PoseidonGenerator;
+    use plonky2::gates::poseidon_mds::PoseidonMdsGenerator;
+    use plonky2::gates::random_access::RandomAccessGenerator;
+    use plonky2::gates::reducing::ReducingGenerator;
+    use plonky2::gates::reducing_extension::ReducingGenerator as ReducingExtensionGenerator;
+    use plonky2::iop::generator::{
+        ConstantGenerator, CopyGenerator, NonzeroTestGenerator, RandomValueGenerator,
+    };
+    use plonky2::recursion::dummy_circuit::DummyProofGenerator;
+    use plonky2::util::serialization::WitnessGeneratorSerializer;
+    use plonky2::{get_generator_tag_impl, impl_generator_serializer, read_generator_impl};
+    use veil_verifier::plonky2::{C, D, F};
+
+    impl WitnessGeneratorSerializer<F, D> for GeneratorSerializer {
+        impl_generator_serializer! {
+            GeneratorSerializer,
+            ArithmeticBaseGenerator<F, D>,
+            ArithmeticExtensionGenerator<F, D>,
+            BaseSplitGenerator<2>,
+            BaseSumGenerator<2>,
+            ConstantGenerator<F>,
+            CopyGenerator,
+            DummyProofGenerator<F, C, D>,
+            EqualityGenerator,
+            ExponentiationGenerator<F, D>,
+            InterpolationGenerator<F, D>,
+            LookupGenerator,
+            LookupTableGenerator,
+            LowHighGenerator,
+            MulExtensionGenerator<F, D>,
+            NonzeroTestGenerator,
+            PoseidonGenerator<F, D>,
+            PoseidonMdsGenerator<D>,
+            QuotientGeneratorExtension<D>,
+            RandomAccessGenerator<F, D>,
+            RandomValueGenerator,
+            ReducingGenerator<D>,
+            ReducingExtensionGenerator<D>,
+            SplitGenerator,
+            WireSplitGenerator,
+            MulDivGenerator
         }
     }
 }
@@ -241,6 +496,17 @@ impl Api for Plonky2Api {
         if let Some(v) = value {
             self.assignments.push((b.target, F::from_bool(v)));
         }
+        Ok(b)
+    }
+
+    fn public_bool(
+        &mut self,
+        _name: &str,
+        value: Option<bool>,
+    ) -> Result<BoolTarget, CircuitError> {
+        let t = self.input(true, value.map(F::from_bool));
+        let b = BoolTarget::new_unsafe(t);
+        self.builder.assert_bool(b);
         Ok(b)
     }
 
@@ -454,6 +720,50 @@ impl Api for Plonky2Api {
         })
     }
 
+    fn u64_sub(&mut self, a: &U64Target, b: &U64Target) -> Result<U64Target, CircuitError> {
+        // a.lo - b.lo + 2^32 = lo + c * 2^32 (in [1, 2^33), c in {0, 1}); then
+        // a - b = (a.hi - b.hi + c - 1) * 2^32 + lo, and the high part fits 32 bits iff
+        // b <= a (otherwise it wraps to >= p - 2^32).
+        let d_lo = self.builder.sub(a.lo, b.lo);
+        let shifted_lo = self.builder.add_const(d_lo, Self::pow2(32));
+        let (lo, c) = self.builder.split_low_high(shifted_lo, 32, 33);
+        let d_hi = self.builder.sub(a.hi, b.hi);
+        let d_hi = self.builder.add(d_hi, c);
+        let hi = self.builder.add_const(d_hi, F::NEG_ONE);
+        self.builder.range_check(hi, 32);
+        Ok(U64Target { hi, lo })
+    }
+
+    /// floor(a * b / divisor) exactly, for any u64 `a`, `b` below 2^32 and any constant
+    /// divisor in [1, 2^64). See [`Plonky2Api::mul_div_exact`].
+    fn u64_mul_div(
+        &mut self,
+        a: &U64Target,
+        b: &Target,
+        b_bits: u32,
+        divisor: u64,
+    ) -> Result<U64Target, CircuitError> {
+        if divisor == 0 || b_bits > 32 {
+            return Err(CircuitError::Backend(format!(
+                "u64_mul_div needs a divisor > 0 and b of at most 32 bits (got {divisor}, {b_bits})"
+            )));
+        }
+        Ok(self.mul_div_exact(*a, *b, divisor))
+    }
+
+    fn id_constant(&mut self, value: Bytes32) -> IdTarget {
+        enc::id_to_limbs(&value).map(|l| self.builder.constant(l))
+    }
+
+    fn id_is_equal(&mut self, a: &IdTarget, b: &IdTarget) -> Result<BoolTarget, CircuitError> {
+        let mut all = self.builder.constant_bool(true);
+        for (x, y) in a.iter().zip(b) {
+            let eq = self.builder.is_equal(*x, *y);
+            all = self.builder.and(all, eq);
+        }
+        Ok(all)
+    }
+
     fn id_assert_equal(&mut self, a: &IdTarget, b: &IdTarget) -> Result<(), CircuitError> {
         for (x, y) in a.iter().zip(b) {
             self.builder.connect(*x, *y);
@@ -638,6 +948,95 @@ mod tests {
         assert!(holds(|api| api
             .secret_small("v", Some(u64::MAX >> 1), 63)
             .map(|_| ())));
+    }
+
+    #[test]
+    fn u64_sub_is_exact_and_refuses_underflow() {
+        for &a in &EDGES {
+            for &b in &[0, 1, (1 << 32) - 1, 1 << 32, u64::MAX] {
+                let ok = holds(|api| {
+                    let x = api.secret_u64("a", Some(a))?;
+                    let y = api.secret_u64("b", Some(b))?;
+                    let d = api.u64_sub(&x, &y)?;
+                    let e = api.u64_constant(a.wrapping_sub(b));
+                    api.u64_assert_equal(&d, &e)
+                });
+                assert_eq!(ok, b <= a, "{a} - {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn u64_mul_div_is_exact() {
+        let cases: [(u64, u64, u64); 9] = [
+            (0, 0, 1),
+            (u64::MAX, 10_000, 10_000),
+            (u64::MAX, 3_333, 10_000),
+            (123_456_789, 6_667, 10_000),
+            ((1 << 32) - 1, (1 << 32) - 1, 1),
+            (u64::MAX, (1 << 32) - 1, u64::MAX),
+            (u64::MAX, (1 << 32) - 1, (1 << 32) + 7),
+            (1 << 40, 5, 3),
+            (7, 1, 2),
+        ];
+        for (a, b, d) in cases {
+            let exact = (u128::from(a) * u128::from(b)) / u128::from(d);
+            let expected = u64::try_from(exact).ok();
+            let ok = holds(|api| {
+                let x = api.secret_u64("a", Some(a))?;
+                let y = api.secret_small("b", Some(b), 32)?;
+                let q = api.u64_mul_div(&x, &y, 32, d)?;
+                let e = api.u64_constant(expected.unwrap_or(0));
+                api.u64_assert_equal(&q, &e)
+            });
+            assert_eq!(ok, expected.is_some(), "{a} * {b} / {d}");
+            if let Some(q) = expected {
+                // Off by one either way is refused.
+                for wrong in [q.wrapping_add(1), q.wrapping_sub(1)] {
+                    assert!(
+                        !holds(|api| {
+                            let x = api.secret_u64("a", Some(a))?;
+                            let y = api.secret_small("b", Some(b), 32)?;
+                            let q = api.u64_mul_div(&x, &y, 32, d)?;
+                            let e = api.u64_constant(wrong);
+                            api.u64_assert_equal(&q, &e)
+                        }),
+                        "{a} * {b} / {d} != {wrong}"
+                    );
+                }
+            }
+        }
+        // A quotient of 2^64 or more is unsatisfiable.
+        assert!(!holds(|api| {
+            let x = api.secret_u64("a", Some(u64::MAX))?;
+            let y = api.secret_small("b", Some(2), 32)?;
+            api.u64_mul_div(&x, &y, 32, 1).map(|_| ())
+        }));
+    }
+
+    #[test]
+    fn public_bools_and_id_equality() {
+        for v in [false, true] {
+            assert!(holds(|api| {
+                let b = api.public_bool("b", Some(v))?;
+                let e = api.bool_constant(v);
+                let (b, e) = (api.bool_to_var(&b), api.bool_to_var(&e));
+                api.assert_equal(&b, &e)
+            }));
+        }
+        let id = Bytes32([7; 32]);
+        let mut other = id;
+        other.0[0] ^= 0x80;
+        for (a, b) in [(id, id), (id, other), (Bytes32::ZERO, Bytes32::ZERO)] {
+            assert!(holds(|api| {
+                let x = api.secret_id("a", Some(a))?;
+                let y = api.id_constant(b);
+                let r = api.id_is_equal(&x, &y)?;
+                let e = api.bool_constant(a == b);
+                let (r, e) = (api.bool_to_var(&r), api.bool_to_var(&e));
+                api.assert_equal(&r, &e)
+            }));
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! trusted setup), prove, batch-prove, aggregate recursively.
 //!
 //! Keys: the proving key is Plonky2's `ProverCircuitData` (`to_bytes` with
-//! `DefaultGateSerializer` / `DefaultGeneratorSerializer`), the verifying key its
+//! `DefaultGateSerializer` / `api::GeneratorSerializer`, the default generators and veil's), the verifying key its
 //! `VerifierCircuitData` ([`Plonky2VerifyingKey`]), both in veil's key file with backend code 2
 //! and the circuit's Plonky2 circuit digest as constraint-system digest. Setup is deterministic:
 //! the same circuit always gives the same keys.
@@ -23,7 +23,7 @@ use crate::error::ProveError;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_data::{CircuitData, ProverCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
-use plonky2::util::serialization::{DefaultGateSerializer, DefaultGeneratorSerializer};
+use plonky2::util::serialization::DefaultGateSerializer;
 use rayon::prelude::*;
 use std::path::Path;
 use veil_circuits::{Circuit, PoseidonGoldilocks};
@@ -90,10 +90,7 @@ impl Plonky2ProvingKey {
         let vk = self.verifying_key.to_bytes();
         let prover = self
             .data
-            .to_bytes(
-                &DefaultGateSerializer,
-                &DefaultGeneratorSerializer::<C, D>::default(),
-            )
+            .to_bytes(&DefaultGateSerializer, &api::GeneratorSerializer)
             .expect("writing to a Vec cannot fail");
         let mut body = Vec::with_capacity(8 + vk.len() + prover.len());
         body.extend_from_slice(&(vk.len() as u64).to_le_bytes());
@@ -138,7 +135,7 @@ impl Plonky2ProvingKey {
                 ProverCircuitData::<F, C, D>::from_bytes(
                     prover_bytes,
                     &DefaultGateSerializer,
-                    &DefaultGeneratorSerializer::<C, D>::default(),
+                    &api::GeneratorSerializer,
                 )
             },
             || VerifyError::Format("the Plonky2 proving key does not decode".into()),

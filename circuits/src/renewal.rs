@@ -1,0 +1,231 @@
+//! `renew_blinded_token` (seed 000 §3.6): extend a token's expiry without re-identification.
+//!
+//! The old token is a leaf H_TokenLeaf(package_id, blinding_commitment, expires_at, token_id)
+//! of the issuer's tree of active tokens (see [`crate::ownership`]). The renewed token keeps
+//! the package and the blinding commitment (so the customer stays the same, unnamed) and gets
+//! a later expiry and a fresh token id. The nullifier H_RenewalNullifier(bf, old leaf) is the
+//! same every time the same token is renewed, so an issuer that stores nullifiers renews each
+//! token once; it says nothing about which token it is.
+//!
+//! | reveals (public)                                  | hides (secret)                                 |
+//! |---------------------------------------------------|------------------------------------------------|
+//! | root of the active-token tree, package_id, now    | which token (id, position, old expiry)         |
+//! | the renewal nullifier                             | the blinding factor and its commitment         |
+//! | the new leaf and the new expiry                   | the new token id, the customer                 |
+//!
+//! Renewal is allowed before the old expiry or within [`GRACE_PERIOD_SECS`] after it:
+//! now < expires_at + grace. The grace period is fixed at setup (it is part of the circuit's
+//! rules and version).
+
+use crate::api::{Api, HashInput};
+use crate::error::{CircuitError, Rule, Violation};
+use crate::hash::{Domain, NativeHasher, NativeInput};
+use crate::merkle::{alloc_path, merkle_root, root_from_path, MerklePath};
+use crate::ownership::{blinding_commitment, token_leaf, Token};
+use crate::Circuit;
+use serde::{Deserialize, Serialize};
+use veil_verifier::{CircuitId, CircuitKind, Digest, Id, RenewalStatement, Statement};
+
+/// How long after its expiry a token may still be renewed: 7 days.
+pub const GRACE_PERIOD_SECS: u64 = 7 * 86_400;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalWitness {
+    pub statement: RenewalStatement,
+    /// The customer's secret blinding factor.
+    pub blinding_factor: Digest,
+    /// The token being renewed, as the issuer committed it.
+    pub token: Token,
+    pub path: MerklePath,
+    /// The renewed token's id (fresh, chosen with the issuer).
+    pub new_token_id: Id,
+}
+
+/// The renewal nullifier of a token: H_RenewalNullifier(bf, the token's leaf).
+pub fn renewal_nullifier<H: NativeHasher>(
+    bf: &Digest,
+    old_leaf: &Digest,
+) -> Result<Digest, CircuitError> {
+    H::hash(
+        Domain::RenewalNullifier,
+        &[NativeInput::Digest(*bf), NativeInput::Digest(*old_leaf)],
+    )
+}
+
+/// The renewed token: same package and blinding commitment, new expiry and id.
+pub fn renewed_token(old: &Token, new_expires_at: u64, new_token_id: Id) -> Token {
+    Token {
+        token_id: new_token_id,
+        blinding_commitment: old.blinding_commitment,
+        expires_at: new_expires_at,
+    }
+}
+
+/// The renewal circuit over a tree of 2^depth leaves.
+#[derive(Clone, Copy, Debug)]
+pub struct Renewal {
+    pub id: CircuitId,
+}
+
+impl Renewal {
+    pub fn new(depth: u32) -> Result<Self, String> {
+        Ok(Renewal {
+            id: CircuitId::new(CircuitKind::Renewal, depth)?,
+        })
+    }
+}
+
+fn malformed(e: impl ToString) -> Violation {
+    Violation::new(Rule::WellFormed, e.to_string())
+}
+
+impl Circuit for Renewal {
+    type Witness = RenewalWitness;
+
+    fn id(&self) -> CircuitId {
+        self.id
+    }
+
+    fn statement(w: &RenewalWitness) -> Statement {
+        Statement::Renewal(w.statement.clone())
+    }
+
+    fn check<H: NativeHasher>(&self, w: &RenewalWitness) -> Result<(), Violation> {
+        let s = &w.statement;
+        w.path.check_shape(self.id.levels()).map_err(malformed)?;
+        for (name, d) in [
+            ("root", &s.root),
+            ("nullifier", &s.nullifier),
+            ("new_leaf", &s.new_leaf),
+            ("blinding_factor", &w.blinding_factor),
+            ("token.blinding_commitment", &w.token.blinding_commitment),
+        ] {
+            if !H::is_canonical(d) {
+                return Err(malformed(format!(
+                    "{name} is not a canonical field element"
+                )));
+            }
+        }
+        if blinding_commitment::<H>(&w.blinding_factor).map_err(malformed)?
+            != w.token.blinding_commitment
+        {
+            return Err(Violation::new(
+                Rule::BlindingFactor,
+                "the blinding factor does not open the token's blinding commitment",
+            ));
+        }
+        let old_leaf = token_leaf::<H>(&s.package_id, &w.token).map_err(malformed)?;
+        if root_from_path::<H>(old_leaf, &w.path).map_err(malformed)? != s.root {
+            return Err(Violation::new(
+                Rule::Membership,
+                "the token (for this package) is not in the tree with the stated root",
+            ));
+        }
+        match w.token.expires_at.checked_add(GRACE_PERIOD_SECS) {
+            Some(deadline) if s.now < deadline => {}
+            Some(deadline) => {
+                return Err(Violation::new(
+                    Rule::RenewalWindow,
+                    format!(
+                    "the token expired at {} and the grace period ended at {deadline}; now is {}",
+                    w.token.expires_at, s.now
+                ),
+                ))
+            }
+            None => {
+                return Err(Violation::new(
+                    Rule::RenewalWindow,
+                    format!(
+                        "the token's expiry {} plus the grace period does not fit 64 bits",
+                        w.token.expires_at
+                    ),
+                ))
+            }
+        }
+        if s.new_expires_at <= w.token.expires_at {
+            return Err(Violation::new(
+                Rule::LaterExpiry,
+                format!(
+                    "the new expiry {} is not later than the old one {}",
+                    s.new_expires_at, w.token.expires_at
+                ),
+            ));
+        }
+        if renewal_nullifier::<H>(&w.blinding_factor, &old_leaf).map_err(malformed)? != s.nullifier
+        {
+            return Err(Violation::new(
+                Rule::Nullifier,
+                "nullifier != H(blinding factor, old token leaf)",
+            ));
+        }
+        let new = renewed_token(&w.token, s.new_expires_at, w.new_token_id);
+        if token_leaf::<H>(&s.package_id, &new).map_err(malformed)? != s.new_leaf {
+            return Err(Violation::new(
+                Rule::NewLeaf,
+                "new_leaf is not the token leaf of (package, the same blinding commitment, new expiry, new token id)",
+            ));
+        }
+        Ok(())
+    }
+
+    fn define<A: Api>(&self, api: &mut A, w: Option<&RenewalWitness>) -> Result<(), CircuitError> {
+        let s = w.map(|w| &w.statement);
+        // Public inputs, in the order of veil_verifier::encoding.
+        let root = api.public_digest("root", s.map(|s| s.root))?;
+        let package_id = api.public_id("package_id", s.map(|s| s.package_id))?;
+        let now = api.public_u64("now", s.map(|s| s.now))?;
+        let nullifier = api.public_digest("nullifier", s.map(|s| s.nullifier))?;
+        let new_leaf = api.public_digest("new_leaf", s.map(|s| s.new_leaf))?;
+        let new_expires_at = api.public_u64("new_expires_at", s.map(|s| s.new_expires_at))?;
+
+        let bf = api.secret_digest("blinding_factor", w.map(|w| w.blinding_factor))?;
+        let commitment = api.secret_digest(
+            "token.blinding_commitment",
+            w.map(|w| w.token.blinding_commitment),
+        )?;
+        let expires_at = api.secret_u64("token.expires_at", w.map(|w| w.token.expires_at))?;
+        let token_id = api.secret_id("token.token_id", w.map(|w| w.token.token_id))?;
+        let path = alloc_path(api, self.id.levels(), w.map(|w| &w.path))?;
+        let new_token_id = api.secret_id("new_token_id", w.map(|w| w.new_token_id))?;
+
+        // Knowledge of the blinding factor.
+        let opened = api.hash(Domain::BlindingCommitment, &[HashInput::Digest(&bf)])?;
+        api.digest_assert_equal(&opened, &commitment)?;
+        // Membership of the old token.
+        let old_leaf = api.hash(
+            Domain::TokenLeaf,
+            &[
+                HashInput::Id(&package_id),
+                HashInput::Digest(&commitment),
+                HashInput::U64(&expires_at),
+                HashInput::Id(&token_id),
+            ],
+        )?;
+        let computed_root = merkle_root(api, &old_leaf, &path)?;
+        api.digest_assert_equal(&computed_root, &root)?;
+        // Renewal window: now < expires_at + grace (the sum must fit 64 bits).
+        let grace = api.u64_constant(GRACE_PERIOD_SECS);
+        let deadline = api.u64_sum(&[expires_at.clone(), grace])?;
+        api.u64_assert_less_than(&now, &deadline)?;
+        // Later expiry.
+        api.u64_assert_less_than(&expires_at, &new_expires_at)?;
+        // Nullifier.
+        let n = api.hash(
+            Domain::RenewalNullifier,
+            &[HashInput::Digest(&bf), HashInput::Digest(&old_leaf)],
+        )?;
+        api.digest_assert_equal(&n, &nullifier)?;
+        // New leaf: same package, same blinding commitment, the public new expiry.
+        let leaf = api.hash(
+            Domain::TokenLeaf,
+            &[
+                HashInput::Id(&package_id),
+                HashInput::Digest(&commitment),
+                HashInput::U64(&new_expires_at),
+                HashInput::Id(&new_token_id),
+            ],
+        )?;
+        api.digest_assert_equal(&leaf, &new_leaf)
+    }
+}
