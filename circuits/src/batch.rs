@@ -7,7 +7,8 @@
 //! - every mask is boolean and the masks form a prefix (mask[i+1] <= mask[i]);
 //! - count = the sum of the masks (count is what the commitment binds);
 //! - every value of a padded slot (amount, units, timestamp) is zero, and the circuit only
-//!   counts, sums or range-checks a slot's values through its mask;
+//!   counts, sums or range-checks a slot's values through its mask (a padded slot's digest
+//!   or key enters nothing: the chain skips the slot);
 //!
 //! so padding can carry no value, count or reading into a total.
 //!
