@@ -85,3 +85,60 @@ fn every_public_input_is_bound_by_a_constraint() {
     check(&Revenue::new(4).unwrap());
     check(&Waterfall::new(4).unwrap());
 }
+
+/// Plonky2 gate counts (gates placed by the circuit, before zero-knowledge blinding and
+/// padding), degree and public inputs per circuit. Update BENCHMARKS.md with them.
+#[test]
+fn plonky2_gate_counts() {
+    fn snapshot<C: Circuit>(c: &C, gates: usize, degree_bits: usize, public_inputs: usize) {
+        let i = veil::prover::plonky2::info(c).unwrap();
+        assert_eq!(
+            (i.gates, i.degree_bits, i.public_inputs),
+            (gates, degree_bits, public_inputs),
+            "{}: Plonky2 gate count changed",
+            i.circuit
+        );
+    }
+    snapshot(&Ownership::new(20).unwrap(), 61, 12, 26);
+    snapshot(&Tier::new(20).unwrap(), 61, 12, 18);
+    snapshot(&Ownership::new(6).unwrap(), 28, 12, 26);
+    snapshot(&Tier::new(6).unwrap(), 28, 12, 18);
+}
+
+/// Plonky2 gate counts of the circuit suite at its default sizes and at capacity 8 (depth 6
+/// for renewal): (gates, degree_bits, public inputs).
+#[test]
+fn suite_plonky2_gate_counts() {
+    fn row<C: Circuit>(c: &C) -> (String, usize, usize, usize) {
+        let i = veil::prover::plonky2::info(c).unwrap();
+        (i.circuit, i.gates, i.degree_bits, i.public_inputs)
+    }
+    let got = vec![
+        row(&Renewal::new(20).unwrap()),
+        row(&Renewal::new(6).unwrap()),
+        row(&Metering::new(64).unwrap()),
+        row(&Metering::new(8).unwrap()),
+        row(&Isolation::new(64).unwrap()),
+        row(&Isolation::new(8).unwrap()),
+        row(&Revenue::new(256).unwrap()),
+        row(&Revenue::new(8).unwrap()),
+        row(&Waterfall::new(256).unwrap()),
+        row(&Waterfall::new(8).unwrap()),
+    ];
+    let expected: Vec<(String, usize, usize, usize)> = [
+        ("renewal-20", 70, 12, 24),
+        ("renewal-6", 37, 12, 24),
+        ("metering-64", 557, 12, 27),
+        ("metering-8", 81, 12, 27),
+        ("isolation-64", 806, 13, 32),
+        ("isolation-8", 111, 12, 32),
+        ("revenue-256", 3047, 13, 19),
+        ("revenue-8", 109, 12, 19),
+        ("waterfall-256", 1656, 13, 178),
+        ("waterfall-8", 454, 12, 178),
+    ]
+    .into_iter()
+    .map(|(c, g, d, p)| (c.to_string(), g, d, p))
+    .collect();
+    assert_eq!(got, expected, "Plonky2 gate counts changed");
+}

@@ -212,3 +212,133 @@ fn refused_witness_names_the_rule() {
     let err = prover.prove(&w).unwrap_err().to_string();
     assert!(err.contains("tier minimum"), "{err}");
 }
+
+/// The same on Plonky2: keys through their files, proofs through JSON, every altered public
+/// value refused, keys of another circuit or backend refused, bad bytes refused without panics.
+mod plonky2_backend {
+    use super::*;
+    use veil::circuits::PoseidonGoldilocks;
+    use veil::prover::plonky2::{setup, Plonky2ProvingKey, Prover as P2Prover};
+    use veil::verifier::Plonky2VerifyingKey;
+
+    fn cycle<C: Circuit + Clone>(c: C, w: C::Witness) -> (Plonky2VerifyingKey, ProofEnvelope) {
+        let (pk, vk) = setup(&c).unwrap();
+        let pk = Plonky2ProvingKey::from_bytes(&pk.to_bytes()).unwrap();
+        let vk_bytes = vk.to_bytes();
+        let vk = Plonky2VerifyingKey::from_bytes(&vk_bytes).unwrap();
+        assert_eq!(vk.to_bytes(), vk_bytes);
+        // Setup is deterministic: the same circuit gives the same key.
+        assert_eq!(setup(&c).unwrap().1.digest, vk.digest);
+        let prover = P2Prover::new(c, pk).unwrap();
+        let env = prover.prove(&w).unwrap();
+        assert_eq!(env.backend, veil::verifier::Backend::Plonky2);
+        let env = ProofEnvelope::from_json(&env.to_json()).unwrap();
+        vk.verify(&env).unwrap();
+        for bad in altered_statements(&env) {
+            assert!(
+                matches!(vk.verify(&bad), Err(VerifyError::InvalidProof)),
+                "altered statement verified: {:?}",
+                bad.statement
+            );
+        }
+        // Zero knowledge: two proofs of the same witness differ.
+        let env2 = prover.prove(&w).unwrap();
+        assert_ne!(env.proof, env2.proof);
+        vk.verify_batch(&[env.clone(), env2.clone()]).unwrap();
+        let mut bad = env2.clone();
+        bad.statement = altered_statements(&env2).remove(0).statement;
+        match vk.verify_batch(&[env.clone(), bad]) {
+            Err(VerifyError::InvalidProofs(ix)) => assert_eq!(ix, vec![1]),
+            other => panic!("{other:?}"),
+        }
+        (vk, env)
+    }
+
+    #[test]
+    fn ownership_proves_and_verifies() {
+        let w = ownership_witness::<PoseidonGoldilocks>(DEPTH, 3).unwrap();
+        cycle(Ownership::new(DEPTH).unwrap(), w);
+    }
+
+    #[test]
+    fn tier_proves_verifies_and_refuses_bad_input() {
+        let w = tier_witness::<PoseidonGoldilocks>(DEPTH, 3).unwrap();
+        let (vk, env) = cycle(Tier::new(DEPTH).unwrap(), w);
+
+        // Keys of another circuit, another size, another backend.
+        let (_, own_vk) = setup(&Ownership::new(DEPTH).unwrap()).unwrap();
+        assert!(matches!(
+            own_vk.verify(&env),
+            Err(VerifyError::WrongCircuit { .. })
+        ));
+        let (_, tier8_vk) = setup(&Tier::new(8).unwrap()).unwrap();
+        assert!(matches!(
+            tier8_vk.verify(&env),
+            Err(VerifyError::WrongCircuit { .. })
+        ));
+        let (g_pk, g_vk) = dev_keys(&Tier::new(DEPTH).unwrap(), "").unwrap();
+        assert!(matches!(
+            g_vk.prepare().verify(&env),
+            Err(VerifyError::WrongBackend { .. })
+        ));
+        let g_env = Prover::new(Tier::new(DEPTH).unwrap(), g_pk)
+            .unwrap()
+            .prove(&tier_witness::<Hasher>(DEPTH, 1).unwrap())
+            .unwrap();
+        assert!(matches!(
+            vk.verify(&g_env),
+            Err(VerifyError::WrongBackend { .. })
+        ));
+        assert!(matches!(
+            Plonky2VerifyingKey::from_bytes(&g_vk.to_bytes()),
+            Err(VerifyError::WrongBackend { .. })
+        ));
+        assert!(matches!(
+            Groth16VerifyingKey::from_bytes(&vk.to_bytes()),
+            Err(VerifyError::WrongBackend { .. })
+        ));
+        // A proving key of another circuit.
+        let (own_pk, _) = setup(&Ownership::new(DEPTH).unwrap()).unwrap();
+        assert!(P2Prover::new(Tier::new(DEPTH).unwrap(), own_pk).is_err());
+
+        // Proof bytes: truncated, extended, flipped anywhere: an error, never a panic.
+        let mut cut = env.clone();
+        cut.proof.truncate(env.proof.len() / 2);
+        assert!(vk.verify(&cut).is_err());
+        let mut longer = env.clone();
+        longer.proof.push(0);
+        assert!(vk.verify(&longer).is_err());
+        let mut empty = env.clone();
+        empty.proof.clear();
+        assert!(matches!(vk.verify(&empty), Err(VerifyError::Truncated(_))));
+        let step = env.proof.len() / 97;
+        for at in (0..env.proof.len()).step_by(step.max(1)) {
+            let mut b = env.clone();
+            b.proof[at] ^= 0x41;
+            assert!(vk.verify(&b).is_err(), "flipped byte {at} verified");
+        }
+        // Non-canonical statement digests are refused as such.
+        let mut nc = env.clone();
+        if let Statement::Tier(s) = &mut nc.statement {
+            s.root.0[..8].copy_from_slice(&u64::MAX.to_be_bytes());
+        }
+        assert!(matches!(vk.verify(&nc), Err(VerifyError::NonCanonical(_))));
+
+        // Verifying-key bytes: every truncation and single-byte change is refused (or, in the
+        // header, read as something else), never a panic.
+        let bytes = vk.to_bytes();
+        for n in (0..bytes.len()).step_by(7) {
+            assert!(Plonky2VerifyingKey::from_bytes(&bytes[..n]).is_err());
+        }
+        for at in 0..bytes.len() {
+            for delta in [1u8, 0x80] {
+                let mut b = bytes.clone();
+                b[at] = b[at].wrapping_add(delta);
+                if let Ok(k) = Plonky2VerifyingKey::from_bytes(&b) {
+                    assert_ne!(k.digest, vk.digest);
+                    assert!(k.verify(&env).is_err(), "changed byte {at} still verifies");
+                }
+            }
+        }
+    }
+}

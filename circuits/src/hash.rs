@@ -130,3 +130,53 @@ impl NativeHasher for PoseidonBls12 {
         veil_verifier::encoding::bls12_381::digest_to_fr(value).is_ok()
     }
 }
+
+/// Poseidon over Goldilocks (the Plonky2 backend's hash): see [`crate::poseidon_goldilocks`]
+/// for the sponge, [`veil_verifier::encoding::goldilocks`] for how each input is laid out.
+pub struct PoseidonGoldilocks;
+
+impl PoseidonGoldilocks {
+    /// The field elements of the inputs, in order (u64 as [hi, lo], ids as 8 limbs, digests
+    /// as 4); a non-canonical digest is an error.
+    pub fn flatten(
+        inputs: &[NativeInput],
+    ) -> Result<Vec<crate::poseidon_goldilocks::F>, CircuitError> {
+        use veil_verifier::encoding::goldilocks as enc;
+        let mut elems = Vec::with_capacity(inputs.len() * 4);
+        for input in inputs {
+            match input {
+                NativeInput::Small(v) => {
+                    // Small values are range-checked below 2^63 in circuits.
+                    if *v >= 1 << 63 {
+                        return Err(CircuitError::InvalidValue {
+                            name: "small value".into(),
+                            detail: format!("{v} does not fit in 63 bits"),
+                        });
+                    }
+                    elems.push(plonky2::field::types::Field::from_canonical_u64(*v))
+                }
+                NativeInput::U64(v) => elems.extend(enc::u64_to_limbs(*v)),
+                NativeInput::Id(id) => elems.extend(enc::id_to_limbs(id)),
+                NativeInput::Digest(d) => elems.extend(enc::digest_to_limbs(d).map_err(|e| {
+                    CircuitError::InvalidValue {
+                        name: "digest".into(),
+                        detail: e.to_string(),
+                    }
+                })?),
+            }
+        }
+        Ok(elems)
+    }
+}
+
+impl NativeHasher for PoseidonGoldilocks {
+    fn hash(domain: Domain, inputs: &[NativeInput]) -> Result<Bytes32, CircuitError> {
+        let elems = Self::flatten(inputs)?;
+        let out = crate::poseidon_goldilocks::hash_with_tag(domain.tag(inputs.len()), &elems);
+        Ok(veil_verifier::encoding::goldilocks::limbs_to_digest(&out))
+    }
+
+    fn is_canonical(value: &Bytes32) -> bool {
+        veil_verifier::encoding::goldilocks::is_canonical_digest(value)
+    }
+}

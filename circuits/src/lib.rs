@@ -3,7 +3,9 @@
 //! comparisons, exact 64-bit values, select), their native twins, and one module per
 //! circuit: witness type, native check, and `define` over the API.
 //!
-//! Nothing here knows arkworks' constraint types or plonky2: backends live in veil-prover.
+//! Nothing here knows arkworks' constraint types or plonky2's circuit builder: backends live
+//! in veil-prover. The native twins of the backends' hashes use the field and permutation
+//! types of ark-bls12-381 and plonky2 (for Poseidon over Goldilocks) only.
 
 pub mod api;
 pub mod batch;
@@ -14,6 +16,7 @@ pub mod merkle;
 pub mod metering;
 pub mod ownership;
 pub mod poseidon;
+pub mod poseidon_goldilocks;
 pub mod renewal;
 pub mod revenue;
 pub mod sample;
@@ -22,7 +25,7 @@ pub mod waterfall;
 
 pub use api::{Api, HashInput};
 pub use error::{CircuitError, Rule, Violation};
-pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12};
+pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12, PoseidonGoldilocks};
 pub use isolation::{Isolation, IsolationWitness};
 pub use merkle::{MerklePath, MerkleTree};
 pub use metering::{Metering, MeteringWitness};

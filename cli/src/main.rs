@@ -10,17 +10,23 @@ mod registry;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use veil_verifier::CircuitId;
+use veil_verifier::{Backend, CircuitId};
 
 /// veil: zero-knowledge proofs for privacy-preserving licensing and billing.
 ///
-/// Circuits are compiled to R1CS and proven with Groth16 on BLS12-381. A typical session:
+/// Circuits are compiled to R1CS and proven with Groth16 on BLS12-381 (the default), or to
+/// PLONK constraints on Goldilocks and proven with Plonky2 (`--backend plonky2`: no trusted
+/// setup, recursive aggregation). A typical session:
 ///
-///   veil demo                                   # everything at once, with timings
+///   veil demo                                   # everything at once, both backends, timings
 ///   veil setup --circuit tier                   # dev keys in keys/
 ///   veil sample --circuit tier --out w.json     # a sample witness
 ///   veil prove --circuit tier --pk keys/tier-20.pk --witness w.json --out proof.json
 ///   veil verify --vk keys/tier-20.vk --proof proof.json
+///
+/// The same with Plonky2: `veil setup --circuit tier --backend plonky2 --out-dir keys-p2`,
+/// `veil sample --circuit tier --backend plonky2 ...`; prove and verify read the backend from
+/// the key. `veil aggregate` folds a directory of Plonky2 proofs into one recursive proof.
 ///
 /// Attestations (ML-DSA-87, FIPS 204):
 ///
@@ -80,8 +86,14 @@ enum Command {
     Check(CheckArgs),
     /// Write a deterministic sample witness (the files in examples/ come from here).
     Sample(SampleArgs),
-    /// Set up, prove and verify every circuit at its default size, with timings.
+    /// Set up, prove and verify every circuit at its default size on both backends, with timings.
     Demo(DemoArgs),
+    /// Fold a batch of Plonky2 proofs of one circuit into one recursive proof.
+    #[command(after_help = "Example:\n  \
+        veil aggregate --vk keys-p2/tier-20.vk --batch proofs/ --out agg.json\n  \
+        veil verify --vk keys-p2/tier-20.vk --proof agg.json\n\n\
+        Every proof is verified first; the aggregate covers their statements, in file order.")]
+    Aggregate(AggregateArgs),
     /// Make an ML-DSA-87 key pair: NAME.pub (public) and NAME.key (secret, mode 0600).
     #[command(after_help = "Examples:\n  \
         veil keygen --out auditor\n  \
@@ -116,6 +128,11 @@ enum Command {
     VerifySignature(VerifySignatureArgs),
 }
 
+/// Parses `--backend`.
+fn backend_arg(s: &str) -> Result<Backend, String> {
+    s.parse()
+}
+
 /// Parses `--circuit`.
 fn circuit_arg(s: &str) -> Result<CircuitId, String> {
     s.parse()
@@ -129,19 +146,31 @@ pub struct CircuitArg {
 }
 
 #[derive(Args, Debug)]
+pub struct BackendArg {
+    /// The proving system: `groth16` (R1CS, BLS12-381) or `plonky2` (Goldilocks, no trusted setup).
+    #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg, default_value = "groth16")]
+    pub backend: Backend,
+}
+
+#[derive(Args, Debug)]
 pub struct InfoArgs {
     #[command(flatten)]
     pub circuit: CircuitArg,
+    #[command(flatten)]
+    pub backend: BackendArg,
 }
 
 #[derive(Args, Debug)]
 pub struct SetupArgs {
     #[command(flatten)]
     pub circuit: CircuitArg,
+    #[command(flatten)]
+    pub backend: BackendArg,
     /// Directory for the keys; written as <out-dir>/<circuit-id>.pk and .vk.
     #[arg(long, value_name = "DIR", default_value = "keys")]
     pub out_dir: PathBuf,
-    /// Label mixed into the public dev seed: different labels give different keys.
+    /// Label mixed into the public dev seed: different labels give different keys (Groth16;
+    /// Plonky2 keys have no seed and are the same for every label).
     #[arg(long, value_name = "LABEL", default_value = "")]
     pub label: String,
 }
@@ -153,6 +182,9 @@ pub struct ProveArgs {
     /// The proving key (from `veil setup`).
     #[arg(long, value_name = "FILE")]
     pub pk: PathBuf,
+    /// The backend; by default the proving key's. Refused if the key is of another backend.
+    #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
+    pub backend: Option<Backend>,
     /// The witness (JSON) to prove.
     #[arg(
         long,
@@ -181,7 +213,10 @@ pub struct VerifyArgs {
     /// The verifying key (from `veil setup`).
     #[arg(long, value_name = "FILE")]
     pub vk: PathBuf,
-    /// A proof envelope (JSON); repeat for several (verified together as a batch).
+    /// The backend; by default the verifying key's. Refused if the key is of another backend.
+    #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
+    pub backend: Option<Backend>,
+    /// A proof envelope or an aggregate (JSON); repeat for several (verified as a batch).
     #[arg(
         long,
         short = 'p',
@@ -228,6 +263,8 @@ pub struct VerifyArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub circuit: CircuitArg,
+    #[command(flatten)]
+    pub backend: BackendArg,
     /// The witness (JSON) to check.
     #[arg(long, short = 'w', value_name = "FILE")]
     pub witness: PathBuf,
@@ -237,6 +274,9 @@ pub struct CheckArgs {
 pub struct SampleArgs {
     #[command(flatten)]
     pub circuit: CircuitArg,
+    /// The backend whose hash the sample is built with (roots and digests differ).
+    #[command(flatten)]
+    pub backend: BackendArg,
     /// Seed of the sample: the same seed always gives the same witness.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -247,10 +287,29 @@ pub struct SampleArgs {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Directory with the sample witnesses <circuit-id>.json (built-in samples are used for
-    /// missing files).
+    /// Directory with the sample witnesses: <circuit-id>.json for Groth16 and
+    /// plonky2/<circuit-id>.json for Plonky2 (built-in samples are used for missing files).
     #[arg(long, value_name = "DIR", default_value = "examples")]
     pub examples: PathBuf,
+    /// Only this backend (default: both, side by side).
+    #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
+    pub backend: Option<Backend>,
+}
+
+#[derive(Args, Debug)]
+pub struct AggregateArgs {
+    /// The Plonky2 verifying key of the proofs' circuit.
+    #[arg(long, value_name = "FILE")]
+    pub vk: PathBuf,
+    /// Aggregate every *.json proof envelope in DIR (in file-name order).
+    #[arg(long, value_name = "DIR", required_unless_present = "proof")]
+    pub batch: Option<PathBuf>,
+    /// A proof envelope to aggregate; repeat for several (after those of --batch).
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub proof: Vec<PathBuf>,
+    /// Where to write the aggregate (JSON).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// Parses 64 hex digits (an optional `0x` is accepted).
@@ -353,6 +412,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Attest(a) => cmd::attest::run(&a, json),
         Command::Sign(a) => cmd::sign::sign(&a, json),
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
+        Command::Aggregate(a) => cmd::aggregate::run(&a, json),
     }
 }
 

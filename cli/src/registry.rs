@@ -13,23 +13,39 @@ use veil_circuits::{
     sample, Circuit, CircuitError, Isolation, Metering, Ownership, Renewal, Revenue, Tier,
     Waterfall,
 };
-use veil_prover::Hasher;
-use veil_verifier::{CircuitId, CircuitKind};
+use veil_circuits::{NativeHasher, PoseidonBls12, PoseidonGoldilocks, Violation};
+use veil_verifier::{Backend, CircuitId, CircuitKind};
 
 /// A circuit as the CLI drives it: built from its size (a tree depth or a capacity), with a
 /// built-in sample witness.
-pub trait CliCircuit: Circuit + Sized + 'static {
+pub trait CliCircuit: Circuit + Sized + Clone + 'static {
     fn with_size(size: u32) -> Result<Self, String>;
-    /// A deterministic sample witness (see `veil_circuits::sample`).
-    fn sample(size: u32, seed: u64) -> Result<Self::Witness, CircuitError>;
+    /// A deterministic sample witness built with hash `H` (see `veil_circuits::sample`).
+    fn sample_with<H: NativeHasher>(size: u32, seed: u64) -> Result<Self::Witness, CircuitError>;
+
+    /// A deterministic sample witness for `backend` (its hash decides the roots and digests).
+    fn sample(size: u32, seed: u64, backend: Backend) -> Result<Self::Witness, CircuitError> {
+        match backend {
+            Backend::Groth16 => Self::sample_with::<PoseidonBls12>(size, seed),
+            Backend::Plonky2 => Self::sample_with::<PoseidonGoldilocks>(size, seed),
+        }
+    }
+
+    /// The native check with `backend`'s hash.
+    fn check_for(&self, w: &Self::Witness, backend: Backend) -> Result<(), Violation> {
+        match backend {
+            Backend::Groth16 => self.check::<PoseidonBls12>(w),
+            Backend::Plonky2 => self.check::<PoseidonGoldilocks>(w),
+        }
+    }
 }
 
 impl CliCircuit for Ownership {
     fn with_size(depth: u32) -> Result<Self, String> {
         Ownership::new(depth)
     }
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::ownership_witness::<Hasher>(depth, seed)
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        sample::ownership_witness::<H>(depth, seed)
     }
 }
 
@@ -37,8 +53,8 @@ impl CliCircuit for Tier {
     fn with_size(depth: u32) -> Result<Self, String> {
         Tier::new(depth)
     }
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::tier_witness::<Hasher>(depth, seed)
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        sample::tier_witness::<H>(depth, seed)
     }
 }
 
@@ -46,8 +62,8 @@ impl CliCircuit for Renewal {
     fn with_size(depth: u32) -> Result<Self, String> {
         Renewal::new(depth)
     }
-    fn sample(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::renewal_witness::<Hasher>(depth, seed)
+    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        sample::renewal_witness::<H>(depth, seed)
     }
 }
 
@@ -55,8 +71,11 @@ impl CliCircuit for Metering {
     fn with_size(capacity: u32) -> Result<Self, String> {
         Metering::new(capacity)
     }
-    fn sample(capacity: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::metering_witness::<Hasher>(capacity as usize, seed)
+    fn sample_with<H: NativeHasher>(
+        capacity: u32,
+        seed: u64,
+    ) -> Result<Self::Witness, CircuitError> {
+        sample::metering_witness::<H>(capacity as usize, seed)
     }
 }
 
@@ -64,8 +83,11 @@ impl CliCircuit for Isolation {
     fn with_size(capacity: u32) -> Result<Self, String> {
         Isolation::new(capacity)
     }
-    fn sample(capacity: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::isolation_witness::<Hasher>(capacity as usize, seed)
+    fn sample_with<H: NativeHasher>(
+        capacity: u32,
+        seed: u64,
+    ) -> Result<Self::Witness, CircuitError> {
+        sample::isolation_witness::<H>(capacity as usize, seed)
     }
 }
 
@@ -73,8 +95,11 @@ impl CliCircuit for Revenue {
     fn with_size(capacity: u32) -> Result<Self, String> {
         Revenue::new(capacity)
     }
-    fn sample(capacity: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::revenue_witness::<Hasher>(capacity as usize, seed)
+    fn sample_with<H: NativeHasher>(
+        capacity: u32,
+        seed: u64,
+    ) -> Result<Self::Witness, CircuitError> {
+        sample::revenue_witness::<H>(capacity as usize, seed)
     }
 }
 
@@ -82,8 +107,11 @@ impl CliCircuit for Waterfall {
     fn with_size(capacity: u32) -> Result<Self, String> {
         Waterfall::new(capacity)
     }
-    fn sample(capacity: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::waterfall_witness::<Hasher>(capacity as usize, seed)
+    fn sample_with<H: NativeHasher>(
+        capacity: u32,
+        seed: u64,
+    ) -> Result<Self::Witness, CircuitError> {
+        sample::waterfall_witness::<H>(capacity as usize, seed)
     }
 }
 
@@ -341,7 +369,7 @@ mod tests {
         impl Task for Names {
             type Output = Vec<&'static str>;
             fn run<C: CliCircuit>(self, _c: C) -> CliResult<Vec<&'static str>> {
-                let w = C::sample(4, 1)?;
+                let w = C::sample(4, 1, Backend::Groth16)?;
                 Ok(C::statement(&w)
                     .named_values()
                     .into_iter()
@@ -366,8 +394,10 @@ mod tests {
         impl Task for Check {
             type Output = ();
             fn run<C: CliCircuit>(self, c: C) -> CliResult<()> {
-                let w = C::sample(c.id().size, 1)?;
-                c.check::<Hasher>(&w)?;
+                for backend in Backend::ALL {
+                    let w = C::sample(c.id().size, 1, backend)?;
+                    c.check_for(&w, backend)?;
+                }
                 Ok(())
             }
         }

@@ -797,22 +797,35 @@ fn demo_json_reports_every_circuit_valid() {
     let v = json(&run);
     assert_eq!(v["all_valid"], true);
     let rows = v["circuits"].as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        2 * DEFAULT_IDS.len(),
+        "every circuit on two backends"
+    );
     let ids: Vec<&str> = rows
         .iter()
+        .step_by(2)
         .map(|r| r["circuit"].as_str().unwrap())
         .collect();
     assert_eq!(ids, DEFAULT_IDS);
     for r in rows {
         assert_eq!(r["valid"], true);
         assert!(r["constraints"].as_u64().unwrap() > 0);
-        assert_eq!(r["proof_bytes"], 192);
         let id = r["circuit"].as_str().unwrap();
+        let expected_file = match r["backend"].as_str().unwrap() {
+            "groth16" => {
+                assert_eq!(r["proof_bytes"], 192);
+                format!("examples/{id}.json")
+            }
+            "plonky2" => {
+                assert!(r["proof_bytes"].as_u64().unwrap() > 50_000);
+                format!("examples/plonky2/{id}.json")
+            }
+            other => panic!("unknown backend {other}"),
+        };
         assert!(
-            r["witness"]
-                .as_str()
-                .unwrap()
-                .ends_with(&format!("{id}.json")),
-            "the demo should use examples/{id}.json, used {}",
+            r["witness"].as_str().unwrap().ends_with(&expected_file),
+            "the demo should use {expected_file}, used {}",
             r["witness"]
         );
     }
@@ -822,23 +835,420 @@ fn demo_json_reports_every_circuit_valid() {
 fn examples_are_the_seed_1_samples() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let dir = TempDir::new().unwrap();
-    for id in DEFAULT_IDS {
-        let run = ok(dir.path(), &["sample", "--circuit", id, "--seed", "1"]);
-        let shipped = read_json(&examples.join(format!("{id}.json")));
-        assert_eq!(
-            json(&run),
-            shipped,
-            "examples/{id}.json is stale: see examples/README.md"
-        );
+    for (backend, sub) in [("groth16", ""), ("plonky2", "plonky2/")] {
+        for id in DEFAULT_IDS {
+            let run = ok(
+                dir.path(),
+                &[
+                    "sample",
+                    "--circuit",
+                    id,
+                    "--seed",
+                    "1",
+                    "--backend",
+                    backend,
+                ],
+            );
+            let file = examples.join(format!("{sub}{id}.json"));
+            assert_eq!(
+                json(&run),
+                read_json(&file),
+                "examples/{sub}{id}.json is stale: see examples/README.md"
+            );
+            ok(
+                dir.path(),
+                &[
+                    "check",
+                    "--circuit",
+                    id,
+                    "--backend",
+                    backend,
+                    "--witness",
+                    file.to_str().unwrap(),
+                ],
+            );
+        }
+    }
+    // A witness built for one backend's hash is refused by the other's check.
+    let run = refused(
+        dir.path(),
+        &[
+            "check",
+            "--circuit",
+            "tier-20",
+            "--witness",
+            examples.join("plonky2/tier-20.json").to_str().unwrap(),
+        ],
+    );
+    assert!(run.stderr.contains("well-formed"), "{}", run.stderr);
+}
+
+/// Plonky2 end to end: setup, prove (single and batch), verify, aggregate, verify the
+/// aggregate; and the refusals across backends.
+#[test]
+fn plonky2_round_trip_batch_and_aggregate() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let run = ok(
+        d,
+        &[
+            "setup",
+            "--circuit",
+            "tier-6",
+            "--backend",
+            "plonky2",
+            "--out-dir",
+            "p2",
+            "--json",
+        ],
+    );
+    assert!(!run.stderr.contains("UNSAFE"), "no dev warning for plonky2");
+    let v = json(&run);
+    assert_eq!(v["backend"], "plonky2");
+    assert_eq!(v["public_inputs"], 18);
+    std::fs::create_dir(d.join("w")).unwrap();
+    for seed in ["1", "2", "3"] {
         ok(
-            dir.path(),
+            d,
             &[
-                "check",
+                "sample",
                 "--circuit",
-                id,
-                "--witness",
-                examples.join(format!("{id}.json")).to_str().unwrap(),
+                "tier-6",
+                "--backend",
+                "plonky2",
+                "--seed",
+                seed,
+                "--out",
+                &format!("w/w{seed}.json"),
             ],
         );
     }
+    // Prove one; the backend comes from the key.
+    ok(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            "p2/tier-6.pk",
+            "--witness",
+            "w/w1.json",
+            "--out",
+            "one.json",
+        ],
+    );
+    let env = read_json(&d.join("one.json"));
+    assert_eq!(env["backend"], "plonky2");
+    let v = json(&ok(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "p2/tier-6.vk",
+            "--proof",
+            "one.json",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["backend"], "plonky2");
+    // --backend must agree with the key.
+    let run = refused(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "p2/tier-6.vk",
+            "--backend",
+            "groth16",
+            "--proof",
+            "one.json",
+        ],
+    );
+    assert!(run.stderr.contains("wrong backend"), "{}", run.stderr);
+    // A Groth16 key refuses the Plonky2 proof, naming the backend.
+    ok(d, &["setup", "--circuit", "tier-6", "--out-dir", "g16"]);
+    let run = refused(
+        d,
+        &["verify", "--vk", "g16/tier-6.vk", "--proof", "one.json"],
+    );
+    assert!(run.stderr.contains("wrong backend"), "{}", run.stderr);
+    // A Groth16 witness is refused by a Plonky2 prover (another hash: non-canonical root or
+    // wrong membership), with the rule named.
+    ok(d, &["sample", "--circuit", "tier-6", "--out", "g16w.json"]);
+    refused(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            "p2/tier-6.pk",
+            "--witness",
+            "g16w.json",
+        ],
+    );
+    // An altered statement fails.
+    let mut bad = env.clone();
+    bad["statement"]["quota"] = 11.into();
+    write_json(&d.join("bad.json"), &bad);
+    let run = refused(
+        d,
+        &["verify", "--vk", "p2/tier-6.vk", "--proof", "bad.json"],
+    );
+    assert!(run.stderr.contains("invalid"), "{}", run.stderr);
+    // Truncated and garbage proof bytes are errors, not panics.
+    let hex = env["proof"].as_str().unwrap().to_string();
+    for (name, p) in [
+        ("short.json", hex[..hex.len() / 2].to_string()),
+        (
+            "flipped.json",
+            format!(
+                "{}{}",
+                if hex.starts_with('0') { "1" } else { "0" },
+                &hex[1..]
+            ),
+        ),
+        ("garbage.json", "ab".repeat(5000)),
+    ] {
+        let mut e = env.clone();
+        e["proof"] = p.into();
+        write_json(&d.join(name), &e);
+        refused(d, &["verify", "--vk", "p2/tier-6.vk", "--proof", name]);
+    }
+    // Batch prove, batch verify, aggregate, verify the aggregate.
+    ok(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-6",
+            "--pk",
+            "p2/tier-6.pk",
+            "--batch",
+            "w",
+            "--out-dir",
+            "proofs",
+        ],
+    );
+    ok(d, &["verify", "--vk", "p2/tier-6.vk", "--batch", "proofs"]);
+    let v = json(&ok(
+        d,
+        &[
+            "aggregate",
+            "--vk",
+            "p2/tier-6.vk",
+            "--batch",
+            "proofs",
+            "--out",
+            "agg.json",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["count"], 3);
+    assert_eq!(v["levels"], 2);
+    let v = json(&ok(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "p2/tier-6.vk",
+            "--proof",
+            "agg.json",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["aggregate"], true);
+    assert_eq!(v["count"], 3);
+    let statements = v["statements"].as_array().unwrap();
+    for (i, st) in statements.iter().enumerate() {
+        let single = read_json(&d.join(format!("proofs/w{}.proof.json", i + 1)));
+        assert_eq!(st, &single["statement"]);
+    }
+    let human = ok(
+        d,
+        &["verify", "--vk", "p2/tier-6.vk", "--proof", "agg.json"],
+    );
+    assert!(
+        human.stdout.contains("covering 3 statements"),
+        "{}",
+        human.stdout
+    );
+    // The aggregate binds its statements: altering, dropping or reordering one fails.
+    let agg = read_json(&d.join("agg.json"));
+    let mut bad = agg.clone();
+    bad["statements"][1]["min_tier"] = 1.into();
+    write_json(&d.join("bad-agg.json"), &bad);
+    refused(
+        d,
+        &["verify", "--vk", "p2/tier-6.vk", "--proof", "bad-agg.json"],
+    );
+    let mut swapped = agg.clone();
+    let s0 = swapped["statements"][0].clone();
+    swapped["statements"][0] = swapped["statements"][2].clone();
+    swapped["statements"][2] = s0;
+    write_json(&d.join("swapped-agg.json"), &swapped);
+    refused(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "p2/tier-6.vk",
+            "--proof",
+            "swapped-agg.json",
+        ],
+    );
+    let mut fewer = agg.clone();
+    fewer["statements"].as_array_mut().unwrap().pop();
+    fewer["count"] = 2.into();
+    fewer["levels"] = 1.into();
+    write_json(&d.join("fewer-agg.json"), &fewer);
+    refused(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "p2/tier-6.vk",
+            "--proof",
+            "fewer-agg.json",
+        ],
+    );
+    // An invalid proof cannot be aggregated, and is named.
+    write_json(&d.join("proofs/w2.proof.json"), &bad);
+    let run = refused(
+        d,
+        &[
+            "aggregate",
+            "--vk",
+            "p2/tier-6.vk",
+            "--batch",
+            "proofs",
+            "--out",
+            "agg2.json",
+        ],
+    );
+    assert!(run.stderr.contains("w2.proof.json"), "{}", run.stderr);
+}
+
+#[test]
+fn plonky2_bad_key_files_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "setup",
+            "--circuit",
+            "tier-4",
+            "--backend",
+            "plonky2",
+            "--out-dir",
+            "k",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "sample",
+            "--circuit",
+            "tier-4",
+            "--backend",
+            "plonky2",
+            "--out",
+            "w.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-4",
+            "--pk",
+            "k/tier-4.pk",
+            "--witness",
+            "w.json",
+            "--out",
+            "p.json",
+        ],
+    );
+    let vk = std::fs::read(d.join("k/tier-4.vk")).unwrap();
+    std::fs::write(d.join("trunc.vk"), &vk[..vk.len() - 10]).unwrap();
+    let run = refused(d, &["verify", "--vk", "trunc.vk", "--proof", "p.json"]);
+    assert!(run.stderr.contains("trunc.vk"), "{}", run.stderr);
+    // Header intact, body garbage (fixed length), and single-byte changes in the body.
+    let id_len = u16::from_le_bytes([vk[14], vk[15]]) as usize;
+    let header_len = 16 + id_len + 4 + 32 + 8;
+    let mut garbage = vk.clone();
+    for (i, b) in garbage[header_len..].iter_mut().enumerate() {
+        *b = (i as u32).wrapping_mul(2654435761).to_le_bytes()[2];
+    }
+    std::fs::write(d.join("garbage.vk"), &garbage).unwrap();
+    refused(d, &["verify", "--vk", "garbage.vk", "--proof", "p.json"]);
+    for at in [header_len, header_len + 100, vk.len() / 2, vk.len() - 1] {
+        let mut b = vk.clone();
+        b[at] ^= 0x5a;
+        std::fs::write(d.join("flip.vk"), &b).unwrap();
+        refused(d, &["verify", "--vk", "flip.vk", "--proof", "p.json"]);
+    }
+    // A proving key of the other circuit, and a verifying key as a proving key.
+    ok(
+        d,
+        &[
+            "setup",
+            "--circuit",
+            "ownership-4",
+            "--backend",
+            "plonky2",
+            "--out-dir",
+            "k",
+        ],
+    );
+    let run = refused(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-4",
+            "--pk",
+            "k/ownership-4.pk",
+            "--witness",
+            "w.json",
+        ],
+    );
+    assert!(run.stderr.contains("wrong circuit"), "{}", run.stderr);
+    refused(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-4",
+            "--pk",
+            "k/tier-4.vk",
+            "--witness",
+            "w.json",
+        ],
+    );
+    let run = refused(
+        d,
+        &["verify", "--vk", "k/ownership-4.vk", "--proof", "p.json"],
+    );
+    assert!(run.stderr.contains("wrong circuit"), "{}", run.stderr);
+    // info for plonky2.
+    let v = json(&ok(
+        d,
+        &[
+            "info",
+            "--circuit",
+            "tier-4",
+            "--backend",
+            "plonky2",
+            "--json",
+        ],
+    ));
+    assert!(v["gates"].as_u64().unwrap() > 0);
+    assert!(v["degree_bits"].as_u64().unwrap() > 0);
+    assert!(v["proof_bytes"].as_u64().unwrap() > 0);
 }

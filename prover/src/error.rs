@@ -13,4 +13,8 @@ pub enum ProveError {
     Unsatisfied { circuit: String, row: usize },
     #[error("proving failed: {0}")]
     Groth16(String),
+    #[error("the witness passes the native check but not the Plonky2 constraint system: a bug in circuit {circuit}, please report it")]
+    NotSatisfied { circuit: String },
+    #[error("Plonky2: {0}")]
+    Plonky2(String),
 }

@@ -10,26 +10,33 @@ use std::str::FromStr;
 pub enum Backend {
     /// R1CS over the BLS12-381 scalar field, proven with Groth16.
     Groth16,
+    /// PLONK constraints over the Goldilocks field, proven with Plonky2 (FRI, no trusted
+    /// setup), extension degree 2, Poseidon-Goldilocks.
+    Plonky2,
 }
 
 impl Backend {
-    pub const ALL: [Backend; 1] = [Backend::Groth16];
+    pub const ALL: [Backend; 2] = [Backend::Groth16, Backend::Plonky2];
 
     pub fn name(self) -> &'static str {
         match self {
             Backend::Groth16 => "groth16",
+            Backend::Plonky2 => "plonky2",
         }
     }
 
-    pub(crate) fn code(self) -> u8 {
+    /// The backend byte of key files.
+    pub fn code(self) -> u8 {
         match self {
             Backend::Groth16 => 1,
+            Backend::Plonky2 => 2,
         }
     }
 
-    pub(crate) fn from_code(c: u8) -> Option<Backend> {
+    pub fn from_code(c: u8) -> Option<Backend> {
         match c {
             1 => Some(Backend::Groth16),
+            2 => Some(Backend::Plonky2),
             _ => None,
         }
     }
@@ -46,7 +53,10 @@ impl FromStr for Backend {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "groth16" => Ok(Backend::Groth16),
-            other => Err(format!("unknown backend {other:?} (known: groth16)")),
+            "plonky2" => Ok(Backend::Plonky2),
+            other => Err(format!(
+                "unknown backend {other:?} (known: groth16, plonky2)"
+            )),
         }
     }
 }

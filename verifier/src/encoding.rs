@@ -6,6 +6,8 @@
 //!   (each < 2^128). Injective: every 32-byte string has exactly one encoding.
 //! - digests and secrets: the big-endian integer of the 32 bytes, which must be < r
 //!   (anything else is refused as non-canonical, never reduced).
+//!
+//! Goldilocks field (Plonky2 backend), p = 2^64 - 2^32 + 1 (so p < 2^64): see [`goldilocks`].
 
 use crate::bytes::{Bytes32, Digest, Id};
 use crate::error::VerifyError;
@@ -14,6 +16,242 @@ use crate::statement::{
 };
 use ark_bls12_381::Fr;
 use ark_ff::{BigInteger, PrimeField};
+
+/// Encodings into the Goldilocks field p = 2^64 - 2^32 + 1 (Plonky2 backend).
+///
+/// Because p < 2^64, nothing 64 bits wide goes into one element:
+/// - `u64` values: two elements `[hi, lo]`, the high and low 32-bit halves (each < 2^32).
+/// - `u32` values (tiers, slots, quotas): one element, the integer itself.
+/// - 32-byte identifiers: eight elements, the big-endian `u32`s of bytes 0..4, 4..8, ...,
+///   28..32. Injective: every 32-byte string has exactly one encoding, and every limb is
+///   below 2^32 < p. (Four 64-bit limbs would not be: a limb v >= p and v - p would become
+///   the same element.)
+/// - digests and secrets (a Plonky2 Poseidon `HashOut`, four elements): four big-endian
+///   `u64`s of bytes 0..8, 8..16, 16..24, 24..32, each of which must be < p; a limb >= p is
+///   refused as non-canonical, never reduced.
+pub mod goldilocks {
+    use super::*;
+    use plonky2::field::goldilocks_field::GoldilocksField;
+    use plonky2::field::types::{Field, Field64, PrimeField64};
+
+    pub type F = GoldilocksField;
+
+    /// Number of field elements a 32-byte identifier takes.
+    pub const ID_LIMBS: usize = 8;
+    /// Number of field elements a digest takes.
+    pub const DIGEST_LIMBS: usize = 4;
+    /// Number of field elements a u64 takes.
+    pub const U64_LIMBS: usize = 2;
+
+    /// `[hi, lo]`, the 32-bit halves.
+    pub fn u64_to_limbs(v: u64) -> [F; U64_LIMBS] {
+        [
+            F::from_canonical_u64(v >> 32),
+            F::from_canonical_u64(v & 0xffff_ffff),
+        ]
+    }
+
+    /// A small value (a u32, or anything below p) as one element.
+    pub fn small_to_f(v: u32) -> F {
+        F::from_canonical_u32(v)
+    }
+
+    pub fn id_to_limbs(id: &Id) -> [F; ID_LIMBS] {
+        let mut out = [F::ZERO; ID_LIMBS];
+        for (o, chunk) in out.iter_mut().zip(id.0.chunks_exact(4)) {
+            *o =
+                F::from_canonical_u32(u32::from_be_bytes(chunk.try_into().expect("4-byte chunks")));
+        }
+        out
+    }
+
+    /// The four elements a digest or secret stands for; refuses a limb >= p.
+    pub fn digest_to_limbs(d: &Digest) -> Result<[F; DIGEST_LIMBS], VerifyError> {
+        let mut out = [F::ZERO; DIGEST_LIMBS];
+        for (i, (o, chunk)) in out.iter_mut().zip(d.0.chunks_exact(8)).enumerate() {
+            let v = u64::from_be_bytes(chunk.try_into().expect("8-byte chunks"));
+            if v >= F::ORDER {
+                return Err(VerifyError::NonCanonical(format!(
+                    "{}: limb {i} (bytes {}..{}) is not below the Goldilocks modulus",
+                    d.to_hex(),
+                    8 * i,
+                    8 * i + 8
+                )));
+            }
+            *o = F::from_canonical_u64(v);
+        }
+        Ok(out)
+    }
+
+    pub fn limbs_to_digest(limbs: &[F; DIGEST_LIMBS]) -> Digest {
+        let mut out = [0u8; 32];
+        for (chunk, l) in out.chunks_exact_mut(8).zip(limbs) {
+            chunk.copy_from_slice(&l.to_canonical_u64().to_be_bytes());
+        }
+        Bytes32(out)
+    }
+
+    /// Whether a 32-byte value is a canonical digest (every 8-byte limb below p).
+    pub fn is_canonical_digest(d: &Digest) -> bool {
+        digest_to_limbs(d).is_ok()
+    }
+
+    /// The public inputs of a statement, in the order the circuit allocates them.
+    pub fn public_inputs(statement: &Statement) -> Result<Vec<F>, VerifyError> {
+        let mut out = Vec::new();
+        match statement {
+            Statement::Ownership(s) => {
+                out.extend(digest_to_limbs(&s.root)?);
+                out.extend(id_to_limbs(&s.package_id));
+                out.extend(u64_to_limbs(s.now));
+                out.extend(id_to_limbs(&s.challenge));
+                out.extend(digest_to_limbs(&s.tag)?);
+            }
+            Statement::Tier(s) => {
+                out.extend(digest_to_limbs(&s.root)?);
+                out.push(small_to_f(s.min_tier));
+                out.extend(digest_to_limbs(&s.epoch_beacon)?);
+                out.extend(digest_to_limbs(&s.request_binding)?);
+                out.extend(digest_to_limbs(&s.nullifier)?);
+                out.push(small_to_f(s.quota));
+            }
+            Statement::Renewal(s) => {
+                out.extend(digest_to_limbs(&s.root)?);
+                out.extend(id_to_limbs(&s.package_id));
+                out.extend(u64_to_limbs(s.now));
+                out.extend(digest_to_limbs(&s.nullifier)?);
+                out.extend(digest_to_limbs(&s.new_leaf)?);
+                out.extend(u64_to_limbs(s.new_expires_at));
+            }
+            Statement::Metering(s) => {
+                out.extend(id_to_limbs(&s.package_id));
+                out.extend(digest_to_limbs(&s.scope)?);
+                out.extend(id_to_limbs(&s.blinded_customer_id));
+                out.push(small_u64_to_f("hour_start", s.hour_start)?);
+                out.extend(u64_to_limbs(s.total_units));
+                out.extend(digest_to_limbs(&s.readings_commitment)?);
+            }
+            Statement::Isolation(s) => {
+                out.extend(id_to_limbs(&s.package_a));
+                out.extend(id_to_limbs(&s.package_b));
+                out.extend(digest_to_limbs(&s.scope_a)?);
+                out.extend(digest_to_limbs(&s.scope_b)?);
+                out.extend(digest_to_limbs(&s.commitment_a)?);
+                out.extend(digest_to_limbs(&s.commitment_b)?);
+            }
+            Statement::Revenue(s) => {
+                out.extend(id_to_limbs(&s.publisher_id));
+                out.extend(u64_to_limbs(s.period_start));
+                out.extend(u64_to_limbs(s.period_end));
+                out.extend(u64_to_limbs(s.aggregate_revenue_micros));
+                out.push(small_u64_to_f("transaction_count", s.transaction_count)?);
+                out.extend(digest_to_limbs(&s.transactions_commitment)?);
+            }
+            Statement::Waterfall(s) => waterfall_inputs(s, &mut out)?,
+        }
+        Ok(out)
+    }
+
+    /// A value the circuit takes as one range-checked element (`public_small`): refused,
+    /// never reduced, if it is not below p (the circuit's range check refuses anything
+    /// wider anyway; this keeps the encoding injective).
+    fn small_u64_to_f(name: &str, v: u64) -> Result<F, VerifyError> {
+        if v >= F::ORDER {
+            return Err(VerifyError::NonCanonical(format!(
+                "{name}: {v} is not below the Goldilocks modulus"
+            )));
+        }
+        Ok(F::from_canonical_u64(v))
+    }
+
+    /// The waterfall's fixed slots, in the same order as the BLS12-381 encoding (see
+    /// `bls12_381::waterfall_inputs`), with u64s as two limbs, ids as eight, flags and basis
+    /// points as one element each.
+    fn waterfall_inputs(s: &WaterfallStatement, out: &mut Vec<F>) -> Result<(), VerifyError> {
+        s.check_shape()
+            .map_err(|e| VerifyError::Format(format!("waterfall statement: {e}")))?;
+        let flag = |b: bool| F::from_bool(b);
+        out.extend(id_to_limbs(&s.solution_id));
+        out.extend(u64_to_limbs(s.period_start));
+        out.extend(u64_to_limbs(s.period_end));
+        out.extend(u64_to_limbs(s.total_revenue_micros));
+        for j in 0..WATERFALL_MAX_TRANCHES {
+            match s.tranches.get(j) {
+                Some(t) => {
+                    out.push(flag(true));
+                    out.extend(id_to_limbs(&t.recipient));
+                    out.push(flag(t.cap_micros.is_some()));
+                    out.extend(u64_to_limbs(t.cap_micros.unwrap_or(0)));
+                }
+                None => out.extend([F::ZERO; 1 + ID_LIMBS + 1 + U64_LIMBS]),
+            }
+        }
+        for k in 0..WATERFALL_MAX_SHARES {
+            match s.shares.get(k) {
+                Some(l) => {
+                    out.push(flag(true));
+                    out.extend(id_to_limbs(&l.recipient));
+                    out.push(small_to_f(l.bps));
+                }
+                None => out.extend([F::ZERO; 1 + ID_LIMBS + 1]),
+            }
+        }
+        for k in 0..WATERFALL_MAX_SHARES {
+            out.push(flag(k == s.remainder_to as usize));
+        }
+        for j in 0..WATERFALL_MAX_TRANCHES {
+            out.extend(u64_to_limbs(s.tranche_payouts.get(j).copied().unwrap_or(0)));
+        }
+        for k in 0..WATERFALL_MAX_SHARES {
+            out.extend(u64_to_limbs(s.share_payouts.get(k).copied().unwrap_or(0)));
+        }
+        out.extend(digest_to_limbs(&s.payments_commitment)?);
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn digests_round_trip_and_non_canonical_is_refused() {
+            let limbs = [F::from_canonical_u64(1), F::NEG_ONE, F::ZERO, F::TWO];
+            let d = limbs_to_digest(&limbs);
+            assert_eq!(digest_to_limbs(&d).unwrap(), limbs);
+            for i in 0..4 {
+                let mut b = d;
+                b.0[8 * i..8 * i + 8].copy_from_slice(&F::ORDER.to_be_bytes());
+                assert!(matches!(
+                    digest_to_limbs(&b),
+                    Err(VerifyError::NonCanonical(_))
+                ));
+            }
+            assert!(digest_to_limbs(&Bytes32([0xff; 32])).is_err());
+            assert!(is_canonical_digest(&Bytes32::ZERO));
+        }
+
+        #[test]
+        fn ids_and_u64s_are_injective_limbs() {
+            let mut a = [0u8; 32];
+            a[3] = 1;
+            let mut b = [0u8; 32];
+            b[31] = 1;
+            assert_ne!(id_to_limbs(&Bytes32(a)), id_to_limbs(&Bytes32(b)));
+            // Limbs that would collide mod p as 64-bit words stay distinct as 32-bit ones.
+            let max = Bytes32([0xff; 32]);
+            let limbs = id_to_limbs(&max);
+            assert!(limbs.iter().all(|l| l.to_canonical_u64() == 0xffff_ffff));
+            assert_eq!(
+                u64_to_limbs(u64::MAX),
+                [F::from_canonical_u64(0xffff_ffff); 2]
+            );
+            assert_eq!(
+                u64_to_limbs(F::ORDER),
+                [F::from_canonical_u64(0xffff_ffff), F::ONE]
+            );
+        }
+    }
+}
 
 pub mod bls12_381 {
     use super::*;

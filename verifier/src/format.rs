@@ -10,7 +10,7 @@
 //! | magic            | 8             | `b"VEILKEY\0"`                                     |
 //! | format version   | 4 (u32)       | [`KEY_FORMAT_VERSION`]                             |
 //! | kind             | 1 (u8)        | 1 proving, 2 verifying                             |
-//! | backend          | 1 (u8)        | [`Backend`] code (1 = groth16)                     |
+//! | backend          | 1 (u8)        | [`Backend`] code (1 = groth16, 2 = plonky2)        |
 //! | circuit id length| 2 (u16)       | length in bytes of the next field                  |
 //! | circuit id       | variable      | UTF-8, e.g. `tier-20`                              |
 //! | circuit version  | 4 (u32)       | version of the circuit's rules the key was made for|
@@ -800,7 +800,7 @@ mod tests {
         assert!(matches!(refused(v), VerifyError::Format(_)));
 
         let mut v = good.clone();
-        v["backend"] = "plonky2".into();
+        v["backend"] = "plonky3".into();
         assert!(matches!(refused(v), VerifyError::Format(m) if m.contains("backend")));
 
         // A tier statement in an ownership envelope.

@@ -909,11 +909,21 @@ mod tests {
             })
         ));
 
-        // Only one backend exists today, so a foreign backend is an unknown code.
+        // A key of the other backend (plonky2, code 2), and an unknown backend code.
         let mut other_backend = bytes.clone();
         other_backend[13] = 2;
         assert!(matches!(
             Groth16VerifyingKey::from_bytes(&other_backend),
+            Err(VerifyError::WrongBackend {
+                what: "verifying key",
+                expected: Backend::Groth16,
+                ..
+            })
+        ));
+        let mut unknown_backend = bytes.clone();
+        unknown_backend[13] = 3;
+        assert!(matches!(
+            Groth16VerifyingKey::from_bytes(&unknown_backend),
             Err(VerifyError::Format(m)) if m.contains("backend")
         ));
 

@@ -1,10 +1,14 @@
 //! veil-verifier: what an application embeds to check veil proofs.
 //!
 //! It holds the vocabulary every veil crate shares (circuit ids, statements, 32-byte values
-//! and their field encodings, versioned file formats), verification, and the checks of
-//! ML-DSA-87 attestations ([`attest`]: signed proofs, signed roots, trusted keys). It knows
-//! nothing of how constraints are made.
+//! and their field encodings, versioned file formats), verification: Groth16 (single and
+//! batched) and Plonky2 (single, batch, and recursive aggregates, whose level circuits are
+//! rebuilt here from the base verifying key), and the checks of ML-DSA-87 attestations
+//! ([`attest`]: signed proofs, signed roots, trusted keys). It knows nothing of how a
+//! circuit's constraints are made.
 
+pub mod aggregate;
+pub mod any;
 pub mod attest;
 pub mod bytes;
 pub mod circuit;
@@ -12,8 +16,10 @@ pub mod encoding;
 pub mod error;
 pub mod format;
 pub mod groth16;
+pub mod plonky2;
 pub mod statement;
 
+pub use any::AnyVerifyingKey;
 pub use attest::{AttestError, KeyId, PublicKey, Signature, TrustedKeys};
 pub use bytes::{Bytes32, Digest, Id};
 pub use circuit::{Backend, CircuitId, CircuitKind, SizeParam};
@@ -23,6 +29,7 @@ pub use format::{
     KEY_FORMAT_VERSION,
 };
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
+pub use plonky2::Plonky2VerifyingKey;
 pub use statement::{
     IsolationStatement, MeteringStatement, OwnershipStatement, RenewalStatement, RevenueStatement,
     Share, Statement, TierStatement, Tranche, WaterfallStatement,

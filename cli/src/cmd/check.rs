@@ -5,18 +5,18 @@ use crate::io::{out, out_json, read_witness};
 use crate::registry::{describe, dispatch, CliCircuit, Task};
 use crate::CheckArgs;
 use std::path::PathBuf;
-use veil_prover::Hasher;
-use veil_verifier::Statement;
+use veil_verifier::{Backend, Statement};
 
 struct Check {
     witness: PathBuf,
+    backend: Backend,
 }
 
 impl Task for Check {
     type Output = (Statement, Result<(), veil_circuits::Violation>);
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
         let w: C::Witness = read_witness(&self.witness, &circuit.id().to_string())?;
-        Ok((C::statement(&w), circuit.check::<Hasher>(&w)))
+        Ok((C::statement(&w), circuit.check_for(&w, self.backend)))
     }
 }
 
@@ -26,6 +26,7 @@ pub fn run(args: &CheckArgs, json: bool) -> CliResult<()> {
         id,
         Check {
             witness: args.witness.clone(),
+            backend: args.backend.backend,
         },
     )?;
     let doc = describe(id.kind);

@@ -9,12 +9,16 @@ use std::path::Path;
 use std::time::Instant;
 use veil_params::DEV_WARNING;
 use veil_prover::Prover;
-use veil_verifier::{CircuitId, CircuitKind, Groth16VerifyingKey, ProofEnvelope};
+use veil_verifier::{
+    Backend, CircuitId, CircuitKind, Groth16VerifyingKey, Plonky2VerifyingKey, ProofEnvelope,
+};
 
 #[derive(Debug, serde::Serialize)]
 struct Row {
     circuit: String,
+    backend: &'static str,
     witness: String,
+    /// R1CS constraints (groth16) or gates (plonky2).
     constraints: usize,
     setup_ms: f64,
     prove_ms: f64,
@@ -28,6 +32,7 @@ struct Row {
 struct Demo<'a> {
     examples: &'a Path,
     json: bool,
+    backend: Backend,
 }
 
 impl Task for Demo<'_> {
@@ -39,8 +44,12 @@ impl Task for Demo<'_> {
                 note(s);
             }
         };
+        let backend = self.backend;
         // The witness: the example file, or the built-in sample when there is none.
-        let file = self.examples.join(format!("{id}.json"));
+        let file = match backend {
+            Backend::Groth16 => self.examples.join(format!("{id}.json")),
+            Backend::Plonky2 => self.examples.join("plonky2").join(format!("{id}.json")),
+        };
         let (witness, source) = if file.is_file() {
             let w: C::Witness = read_witness(&file, &id.to_string())?;
             (w, file.display().to_string())
@@ -50,40 +59,56 @@ impl Task for Demo<'_> {
                 file.display()
             ));
             (
-                C::sample(id.size, 1)?,
+                C::sample(id.size, 1, backend)?,
                 "built-in sample (seed 1)".to_string(),
             )
         };
 
         say(format!(
-            "{id}: dev setup (compiling the circuit and making keys)..."
+            "{id} ({backend}): setup (compiling the circuit and making keys)..."
         ));
         let start = Instant::now();
-        let (pk, vk) = veil_params::dev_keys(&circuit, "")?;
+        let (prover, vk_file, constraints) = match backend {
+            Backend::Groth16 => {
+                let (pk, vk) = veil_params::dev_keys(&circuit, "")?;
+                let prover = Prover::new(circuit, pk)?;
+                let n = prover.compiled().num_constraints;
+                (super::AnyProver::Groth16(prover), vk.to_bytes(), n)
+            }
+            Backend::Plonky2 => {
+                let (pk, vk) = veil_prover::plonky2::setup(&circuit)?;
+                let prover = veil_prover::plonky2::Prover::new(circuit, pk)?;
+                let n = prover.gates();
+                (super::AnyProver::Plonky2(prover), vk.to_bytes(), n)
+            }
+        };
         let setup_ms = ms(start.elapsed());
-        let vk_file = vk.to_bytes();
-        let prover = Prover::new(circuit, pk)?;
-        let constraints = prover.compiled().num_constraints;
 
-        say(format!("{id}: proving {source}..."));
+        say(format!("{id} ({backend}): proving {source}..."));
         let start = Instant::now();
         let env = prover.prove(&witness)?;
         let prove_ms = ms(start.elapsed());
         let proof_json = env.to_json();
 
         // Verify as `veil verify` would: from the key file's bytes and the envelope's JSON.
-        say(format!("{id}: verifying..."));
+        say(format!("{id} ({backend}): verifying..."));
         let start = Instant::now();
-        let verdict = Groth16VerifyingKey::from_bytes(&vk_file)
-            .and_then(|vk| {
+        let verdict = match backend {
+            Backend::Groth16 => Groth16VerifyingKey::from_bytes(&vk_file).and_then(|vk| {
                 let env = ProofEnvelope::from_json(&proof_json)?;
                 vk.prepare().verify(&env)
-            })
-            .map_err(|e| e.to_string());
+            }),
+            Backend::Plonky2 => Plonky2VerifyingKey::from_bytes(&vk_file).and_then(|vk| {
+                let env = ProofEnvelope::from_json(&proof_json)?;
+                vk.verify(&env)
+            }),
+        }
+        .map_err(|e| e.to_string());
         let verify_ms = ms(start.elapsed());
 
         Ok(Row {
             circuit: id.to_string(),
+            backend: backend.name(),
             witness: source,
             constraints,
             setup_ms,
@@ -99,18 +124,20 @@ impl Task for Demo<'_> {
 fn table(rows: &[Row]) -> Vec<String> {
     let header = [
         "circuit",
-        "constraints",
+        "backend",
+        "constraints/gates",
         "setup ms",
         "prove ms",
         "verify ms",
         "proof bytes",
         "valid",
     ];
-    let cells: Vec<[String; 7]> = rows
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             [
                 r.circuit.clone(),
+                r.backend.to_string(),
                 r.constraints.to_string(),
                 format!("{:.0}", r.setup_ms),
                 format!("{:.0}", r.prove_ms),
@@ -157,17 +184,27 @@ fn table(rows: &[Row]) -> Vec<String> {
 pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
     note(format!("warning: {DEV_WARNING}"));
     if !json {
-        note("veil demo: dev setup, prove and verify every circuit at its default size");
+        note(
+            "veil demo: setup, prove and verify every circuit at its default size, on each backend",
+        );
     }
+    let backends: Vec<Backend> = match args.backend {
+        Some(b) => vec![b],
+        None => Backend::ALL.to_vec(),
+    };
     let mut rows = Vec::new();
     for kind in CircuitKind::ALL {
         let id = CircuitId::default_for(kind);
-        let task = Demo {
-            examples: &args.examples,
-            json,
-        };
-        let row = dispatch(id, task).map_err(|e| CliError::new(format!("{id}: {e}")))?;
-        rows.push(row);
+        for &backend in &backends {
+            let task = Demo {
+                examples: &args.examples,
+                json,
+                backend,
+            };
+            let row =
+                dispatch(id, task).map_err(|e| CliError::new(format!("{id} ({backend}): {e}")))?;
+            rows.push(row);
+        }
     }
     let all_valid = rows.iter().all(|r| r.valid);
     if json {
@@ -183,7 +220,10 @@ pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
         }
         out("")?;
         for r in &rows {
-            out(format!("{}: witness from {}", r.circuit, r.witness))?;
+            out(format!(
+                "{} ({}): witness from {}",
+                r.circuit, r.backend, r.witness
+            ))?;
         }
         if all_valid {
             out("")?;
@@ -199,8 +239,9 @@ pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
         .filter(|r| !r.valid)
         .map(|r| {
             format!(
-                "{} ({})",
+                "{} on {} ({})",
                 r.circuit,
+                r.backend,
                 r.error.as_deref().unwrap_or("invalid")
             )
         })

@@ -5,6 +5,8 @@ use crate::io::{out, out_json};
 use crate::registry::{describe, dispatch, CliCircuit, Task};
 use crate::InfoArgs;
 
+use veil_verifier::Backend;
+
 struct Info;
 
 struct InfoOut {
@@ -31,8 +33,55 @@ impl Task for Info {
     }
 }
 
+/// Plonky2 figures, with the size of a real proof of the built-in sample.
+struct Plonky2Info;
+
+impl Task for Plonky2Info {
+    type Output = (veil_prover::plonky2::Plonky2Info, usize);
+    fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
+        let info = veil_prover::plonky2::info(&circuit)?;
+        let w = C::sample(circuit.id().size, 1, Backend::Plonky2)?;
+        let (pk, _) = veil_prover::plonky2::setup(&circuit)?;
+        let prover = veil_prover::plonky2::Prover::new(circuit, pk)?;
+        let proof_bytes = prover.prove(&w)?.proof.len();
+        Ok((info, proof_bytes))
+    }
+}
+
 pub fn run(args: &InfoArgs, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
+    if args.backend.backend == Backend::Plonky2 {
+        let (info, proof_bytes) = dispatch(id, Plonky2Info)?;
+        if json {
+            let mut v = serde_json::json!(info);
+            v["proof_bytes"] = proof_bytes.into();
+            v["size"] = id.size.into();
+            v["size_description"] = id.size_description().into();
+            return out_json(&v);
+        }
+        let statement: Vec<_> = describe(id.kind).statement.iter().map(|f| f.name).collect();
+        out(format!("circuit          {}", info.circuit))?;
+        out(format!("size             {}", id.size_description()))?;
+        out("backend          plonky2 (PLONK over Goldilocks, FRI, zero knowledge)")?;
+        out(format!("gates            {}", info.gates))?;
+        out(format!(
+            "degree           2^{} rows (with zero-knowledge blinding and padding)",
+            info.degree_bits
+        ))?;
+        out(format!(
+            "public inputs    {}  (Goldilocks elements encoding the statement: {})",
+            info.public_inputs,
+            statement.join(", ")
+        ))?;
+        out(format!("gate types       {}", info.gate_types.join(", ")))?;
+        out(format!(
+            "verifying key    {} bytes",
+            info.verifying_key_bytes
+        ))?;
+        return out(format!(
+            "proof size       {proof_bytes} bytes (compressed, the built-in sample's)"
+        ));
+    }
     let InfoOut { info, per_item } = dispatch(id, Info)?;
     let item = id.kind.item_name();
     if json {

@@ -11,8 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use veil_prover::Hasher;
-use veil_verifier::ProofEnvelope;
+use veil_verifier::{Backend, ProofEnvelope};
 
 pub fn run(args: &ProveArgs, json: bool) -> CliResult<()> {
     match (&args.witness, &args.batch, &args.out_dir) {
@@ -28,15 +27,21 @@ pub fn run(args: &ProveArgs, json: bool) -> CliResult<()> {
 struct ProveOne<'a> {
     pk: &'a Path,
     witness: &'a Path,
+    backend: Option<Backend>,
 }
 
 impl Task for ProveOne<'_> {
     type Output = (ProofEnvelope, Duration);
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
         let w: C::Witness = read_witness(self.witness, &circuit.id().to_string())?;
-        // The native check first: a bad witness is refused in words, before the key is read.
-        circuit.check::<Hasher>(&w)?;
-        let prover = load_prover(circuit, self.pk)?;
+        // The native check first: a bad witness is refused in words, before the (slow)
+        // validated read of the key. The key's header says which backend's hash applies.
+        let bytes = crate::io::read_bytes(self.pk, "proving key")?;
+        let backend = super::key_backend(&bytes, veil_verifier::KeyKind::Proving, self.backend)
+            .map_err(|e| crate::error::CliError::new(format!("{}: {e}", self.pk.display())))?;
+        drop(bytes);
+        circuit.check_for(&w, backend)?;
+        let prover = load_prover(circuit, self.pk, Some(backend))?;
         let start = Instant::now();
         let env = prover.prove(&w)?;
         Ok((env, start.elapsed()))
@@ -50,6 +55,7 @@ fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
         ProveOne {
             pk: &args.pk,
             witness,
+            backend: args.backend,
         },
     )?;
     let text = env.to_json();
@@ -86,6 +92,7 @@ struct ProveMany<'a> {
     pk: &'a Path,
     files: &'a [PathBuf],
     quiet: bool,
+    backend: Option<Backend>,
 }
 
 struct BatchOutcome {
@@ -102,7 +109,7 @@ impl Task for ProveMany<'_> {
             .iter()
             .map(|f| parse_witness_file(f, &name))
             .collect();
-        let prover = load_prover(circuit, self.pk)?;
+        let prover = load_prover(circuit, self.pk, self.backend)?;
         let witnesses: Vec<C::Witness> = parsed.iter().filter_map(|r| r.clone().ok()).collect();
 
         let bar = if self.quiet || !std::io::stderr().is_terminal() {
@@ -156,6 +163,7 @@ fn prove_batch(args: &ProveArgs, dir: &Path, out_dir: &Path, json: bool) -> CliR
             pk: &args.pk,
             files: &files,
             quiet: args.quiet,
+            backend: args.backend,
         },
     )?;
 

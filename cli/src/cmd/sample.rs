@@ -7,25 +7,33 @@ use crate::SampleArgs;
 
 struct Sample {
     seed: u64,
+    backend: veil_verifier::Backend,
 }
 
 impl Task for Sample {
     type Output = String;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<String> {
-        let w = C::sample(circuit.id().size, self.seed)?;
+        let w = C::sample(circuit.id().size, self.seed, self.backend)?;
         serde_json::to_string_pretty(&w).context(|| "cannot encode the witness")
     }
 }
 
 pub fn run(args: &SampleArgs) -> CliResult<()> {
     let id = args.circuit.circuit;
-    let text = dispatch(id, Sample { seed: args.seed })?;
+    let backend = args.backend.backend;
+    let text = dispatch(
+        id,
+        Sample {
+            seed: args.seed,
+            backend,
+        },
+    )?;
     match &args.out {
         None => out(text),
         Some(path) => {
             write_atomic(path, format!("{text}\n").as_bytes())?;
             note(format!(
-                "wrote a sample {id} witness (seed {}) to {}",
+                "wrote a sample {id} witness for {backend} (seed {}) to {}",
                 args.seed,
                 path.display()
             ));

@@ -6,9 +6,11 @@ use crate::registry::{dispatch, CliCircuit, Task};
 use crate::SetupArgs;
 use std::time::Instant;
 use veil_params::DEV_WARNING;
+use veil_verifier::Backend;
 
 struct Setup<'a> {
     label: &'a str,
+    backend: Backend,
 }
 
 struct Keys {
@@ -21,22 +23,45 @@ struct Keys {
 impl Task for Setup<'_> {
     type Output = Keys;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Keys> {
-        let (pk, vk) = veil_params::dev_keys(&circuit, self.label)?;
-        Ok(Keys {
-            pk: pk.to_bytes(),
-            vk: vk.to_bytes(),
-            key_id: vk.digest.to_hex(),
-            public_inputs: vk.num_public_inputs(),
+        Ok(match self.backend {
+            Backend::Groth16 => {
+                let (pk, vk) = veil_params::dev_keys(&circuit, self.label)?;
+                Keys {
+                    pk: pk.to_bytes(),
+                    vk: vk.to_bytes(),
+                    key_id: vk.digest.to_hex(),
+                    public_inputs: vk.num_public_inputs(),
+                }
+            }
+            Backend::Plonky2 => {
+                let (pk, vk) = veil_prover::plonky2::setup(&circuit)?;
+                Keys {
+                    pk: pk.to_bytes(),
+                    vk: vk.to_bytes(),
+                    key_id: vk.digest.to_hex(),
+                    public_inputs: vk.num_public_inputs(),
+                }
+            }
         })
     }
 }
 
 pub fn run(args: &SetupArgs, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
-    note(format!("warning: {DEV_WARNING}"));
+    let backend = args.backend.backend;
+    let dev = backend == Backend::Groth16;
+    if dev {
+        note(format!("warning: {DEV_WARNING}"));
+    }
     create_dir(&args.out_dir)?;
     let start = Instant::now();
-    let keys = dispatch(id, Setup { label: &args.label })?;
+    let keys = dispatch(
+        id,
+        Setup {
+            label: &args.label,
+            backend,
+        },
+    )?;
     let setup_ms = ms(start.elapsed());
     let pk_path = args.out_dir.join(format!("{id}.pk"));
     let vk_path = args.out_dir.join(format!("{id}.vk"));
@@ -45,8 +70,9 @@ pub fn run(args: &SetupArgs, json: bool) -> CliResult<()> {
     if json {
         return out_json(&serde_json::json!({
             "circuit": id.to_string(),
-            "dev": true,
-            "warning": DEV_WARNING,
+            "backend": backend.name(),
+            "dev": dev,
+            "warning": if dev { Some(DEV_WARNING) } else { None },
             "label": args.label,
             "pk": pk_path.display().to_string(),
             "vk": vk_path.display().to_string(),
@@ -57,7 +83,15 @@ pub fn run(args: &SetupArgs, json: bool) -> CliResult<()> {
             "setup_ms": setup_ms,
         }));
     }
-    out(format!("dev setup of {id} done in {setup_ms:.0} ms"))?;
+    if dev {
+        out(format!(
+            "dev setup of {id} (groth16) done in {setup_ms:.0} ms"
+        ))?;
+    } else {
+        out(format!(
+            "setup of {id} (plonky2: circuit data, no trusted setup) done in {setup_ms:.0} ms"
+        ))?;
+    }
     out(format!(
         "  proving key    {}  ({})",
         pk_path.display(),

@@ -8,19 +8,90 @@ use crate::VerifyArgs;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use veil_verifier::aggregate::AggregateEnvelope;
 use veil_verifier::attest::{
     verify_proof_with_signed_root, ProofAttestation, SignedRoot, TrustedKey,
 };
-use veil_verifier::{Groth16VerifyingKey, PreparedVerifier, ProofEnvelope};
+use veil_verifier::{AnyVerifyingKey, Backend, KeyKind, ProofEnvelope};
 
 /// Above this many proofs, a valid batch is summed up without each proof's statement.
 const MAX_LISTED: usize = 10;
 
-/// Reads and validates a verifying key file.
-pub fn read_vk(path: &Path) -> CliResult<Groth16VerifyingKey> {
+/// Reads and validates a verifying key file of any backend (or of `wanted`).
+pub fn read_vk(path: &Path, wanted: Option<Backend>) -> CliResult<AnyVerifyingKey> {
     let bytes = crate::io::read_bytes(path, "verifying key")?;
-    Groth16VerifyingKey::from_bytes(&bytes)
-        .map_err(|e| CliError::new(format!("verifying key {}: {e}", path.display())))
+    let at = |e: veil_verifier::VerifyError| {
+        CliError::new(format!("verifying key {}: {e}", path.display()))
+    };
+    super::key_backend(&bytes, KeyKind::Verifying, wanted).map_err(at)?;
+    AnyVerifyingKey::from_bytes(&bytes).map_err(at)
+}
+
+/// Reads an aggregate, if the file is one.
+fn read_aggregate(path: &Path) -> Option<Result<AggregateEnvelope, String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if !AggregateEnvelope::is_aggregate(&value) {
+        return None;
+    }
+    Some(AggregateEnvelope::from_json_value(&value).map_err(|e| e.to_string()))
+}
+
+/// `veil verify` on an aggregate: one recursive proof covering many statements.
+fn verify_aggregate(
+    args: &VerifyArgs,
+    vk: &AnyVerifyingKey,
+    file: &Path,
+    agg: Result<AggregateEnvelope, String>,
+    json: bool,
+) -> CliResult<()> {
+    let fail = |e: String| CliError::new(format!("{}: {e}", file.display()));
+    let agg = agg.map_err(fail)?;
+    let AnyVerifyingKey::Plonky2(key) = vk else {
+        return Err(fail(format!(
+            "an aggregate is a Plonky2 proof; {} is a {} key",
+            args.vk.display(),
+            vk.header().backend
+        )));
+    };
+    let start = Instant::now();
+    let verdict = key.verify_aggregate(&agg);
+    let took = start.elapsed();
+    verdict.map_err(|e| fail(e.to_string()))?;
+    if json {
+        return out_json(&serde_json::json!({
+            "valid": true,
+            "aggregate": true,
+            "circuit": agg.circuit.to_string(),
+            "backend": "plonky2",
+            "key_id": key.digest.to_hex(),
+            "count": agg.statements.len(),
+            "levels": agg.levels,
+            "verify_ms": ms(took),
+            "proof_bytes": agg.proof.len(),
+            "statements": agg.statements.iter().map(super::statement_json).collect::<Vec<_>>(),
+        }));
+    }
+    out(format!(
+        "valid: {} is one aggregate proof covering {} statements of {} (verified in {:.1} ms)",
+        file.display(),
+        agg.statements.len(),
+        agg.circuit,
+        ms(took)
+    ))?;
+    out(format!("  key id           {}", key.digest))?;
+    out(format!(
+        "  tree             {} levels of recursive verification, {} proof bytes",
+        agg.levels,
+        agg.proof.len()
+    ))?;
+    for (i, st) in agg.statements.iter().enumerate() {
+        out(format!("statement {}", i + 1))?;
+        for (k, v) in st.named_values() {
+            out(format!("  {k:16} {v}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a proof envelope file; the error names the problem but not the file.
@@ -32,7 +103,7 @@ fn read_envelope(path: &Path) -> Result<ProofEnvelope, String> {
 }
 
 /// The outcome for each file, in order: the envelope when valid, the reason otherwise.
-fn verify_all(pv: &PreparedVerifier, files: &[PathBuf]) -> Vec<Result<ProofEnvelope, String>> {
+fn verify_all(pv: &AnyVerifyingKey, files: &[PathBuf]) -> Vec<Result<ProofEnvelope, String>> {
     let parsed: Vec<Result<ProofEnvelope, String>> =
         files.par_iter().map(|f| read_envelope(f)).collect();
     if let [one] = parsed.as_slice() {
@@ -55,16 +126,27 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
     if args.attestation.is_some() || args.signed_root.is_some() {
         return run_attested(args, json);
     }
-    let vk = read_vk(&args.vk)?;
+    let vk = read_vk(&args.vk, args.backend)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
         files.extend(json_files(dir, None)?);
     }
+    if let [one] = files.as_slice() {
+        if let Some(agg) = read_aggregate(one) {
+            return verify_aggregate(args, &vk, one, agg, json);
+        }
+    } else if let Some(f) = files.iter().find(|f| read_aggregate(f).is_some()) {
+        return Err(CliError::new(format!(
+            "{}: an aggregate is verified on its own, not in a batch",
+            f.display()
+        )));
+    }
     let start = Instant::now();
-    let pv = vk.prepare();
-    let results = verify_all(&pv, &files);
+    let results = verify_all(&vk, &files);
     let took = start.elapsed();
-    let circuit = vk.header.circuit;
+    let header = vk.header().clone();
+    let key_digest = vk.digest();
+    let circuit = header.circuit;
     let invalid: Vec<String> = files
         .iter()
         .zip(&results)
@@ -92,8 +174,8 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
         out_json(&serde_json::json!({
             "valid": invalid.is_empty(),
             "circuit": circuit.to_string(),
-            "backend": vk.header.backend.name(),
-            "key_id": vk.digest.to_hex(),
+            "backend": header.backend.name(),
+            "key_id": key_digest.to_hex(),
             "verify_ms": ms(took),
             "proofs": proofs,
         }))?;
@@ -107,11 +189,8 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
             ),
         };
         out(head)?;
-        out(format!(
-            "  circuit          {circuit} ({})",
-            vk.header.backend
-        ))?;
-        out(format!("  key id           {}", vk.digest))?;
+        out(format!("  circuit          {circuit} ({})", header.backend))?;
+        out(format!("  key id           {key_digest}"))?;
         let several = files.len() > 1;
         if files.len() > MAX_LISTED {
             out("  (use --json to see the statement of each proof)")?;
@@ -176,7 +255,7 @@ fn read_text(path: &Path, what: &str) -> CliResult<String> {
 /// One proof with its attestation and/or signed root: the attester's signature first, then
 /// the root (issuer, freshness, the proof's root), then the proof.
 fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
-    let vk = read_vk(&args.vk)?;
+    let vk = read_vk(&args.vk, args.backend)?;
     let (label, envelope, attestation) = match (&args.attestation, args.proof.as_slice()) {
         (Some(p), _) => {
             let att = ProofAttestation::from_json(&read_text(p, "attestation")?).map_err(at(p))?;
@@ -201,7 +280,6 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
         let key = att.check_signature(&trusted).map_err(at(&label))?;
         signer = Some((key.clone(), att.signed_at));
     }
-    let pv = vk.prepare();
     let mut issuer: Option<(TrustedKey, SignedRoot, u64)> = None;
     match (&args.signed_root, &args.trusted_issuers) {
         (Some(rp), Some(ti)) => {
@@ -212,11 +290,11 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
                 None => unix_now()?,
             };
             let key =
-                verify_proof_with_signed_root(&envelope, &pv, &root, &issuers, now, args.max_age)
+                verify_proof_with_signed_root(&envelope, &vk, &root, &issuers, now, args.max_age)
                     .map_err(at(&label))?;
             issuer = Some((key.clone(), root, now));
         }
-        _ => pv
+        _ => vk
             .verify(&envelope)
             .map_err(|e| CliError::new(format!("{}: {e}", label.display())))?,
     }
@@ -226,9 +304,9 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
         return out_json(&serde_json::json!({
             "valid": true,
             "file": label.display().to_string(),
-            "circuit": vk.header.circuit.to_string(),
-            "backend": vk.header.backend.name(),
-            "key_id": vk.digest.to_hex(),
+            "circuit": vk.header().circuit.to_string(),
+            "backend": vk.header().backend.name(),
+            "key_id": vk.digest().to_hex(),
             "verify_ms": ms(took),
             "statement": super::statement_json(&envelope.statement),
             "attestation": signer.as_ref().map(|(k, t)| serde_json::json!({
@@ -252,9 +330,10 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
     out(format!("valid: {}", label.display()))?;
     out(format!(
         "  circuit          {} ({})",
-        vk.header.circuit, vk.header.backend
+        vk.header().circuit,
+        vk.header().backend
     ))?;
-    out(format!("  key id           {}", vk.digest))?;
+    out(format!("  key id           {}", vk.digest()))?;
     if let Some((k, t)) = &signer {
         out(format!(
             "  attested by      {} (key {}) at {t}",

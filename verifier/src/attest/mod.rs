@@ -98,10 +98,10 @@ pub enum AttestError {
         proof_root: Bytes32,
         signed_root: Bytes32,
     },
-    #[error("a {circuit} proof names no tree root, so it cannot be checked against a signed root")]
-    NoTreeRoot { circuit: String },
     #[error("the proof is for a tree of depth {proof_depth}, the signed root is of a tree of depth {root_depth}")]
     DepthMismatch { proof_depth: u32, root_depth: u32 },
+    #[error("{0}")]
+    NoRoot(String),
     #[error("invalid revenue proof: {0}")]
     Revenue(String),
     #[error("signing failed: {0}")]

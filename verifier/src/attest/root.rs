@@ -260,7 +260,8 @@ impl SignedRoot {
     }
 }
 
-/// The tree root a proof's statement names, for the circuits that prove membership.
+/// The Merkle root a proof's statement names, if its circuit has one (ownership, tier and
+/// renewal prove membership in a tree; the batch circuits commit to lists instead).
 pub fn statement_root(statement: &Statement) -> Option<Digest> {
     match statement {
         Statement::Ownership(s) => Some(s.root),
@@ -282,7 +283,7 @@ pub fn statement_root(statement: &Statement) -> Option<Digest> {
 /// Returns the trusted issuer key.
 pub fn verify_proof_with_signed_root<'a>(
     proof: &ProofEnvelope,
-    vk: &PreparedVerifier,
+    vk: &impl VerifiesProof,
     root: &SignedRoot,
     issuers: &'a TrustedKeys,
     now: u64,
@@ -290,8 +291,11 @@ pub fn verify_proof_with_signed_root<'a>(
 ) -> Result<&'a TrustedKey, AttestError> {
     let issuer = root.check_signature(issuers)?;
     root.check_fresh(now, max_age)?;
-    let proof_root = statement_root(&proof.statement).ok_or_else(|| AttestError::NoTreeRoot {
-        circuit: proof.circuit.to_string(),
+    let proof_root = statement_root(&proof.statement).ok_or_else(|| {
+        AttestError::NoRoot(format!(
+            "a {} proof names no Merkle root: a signed root does not apply to it",
+            proof.circuit.kind.name()
+        ))
     })?;
     if proof_root != root.info.root {
         return Err(AttestError::RootMismatch {
@@ -305,8 +309,25 @@ pub fn verify_proof_with_signed_root<'a>(
             root_depth: root.info.depth,
         });
     }
-    vk.verify(proof)?;
+    vk.verify_proof(proof)?;
     Ok(issuer)
+}
+
+/// A verifier of single proofs, of either backend.
+pub trait VerifiesProof {
+    fn verify_proof(&self, proof: &ProofEnvelope) -> Result<(), crate::VerifyError>;
+}
+
+impl VerifiesProof for PreparedVerifier {
+    fn verify_proof(&self, proof: &ProofEnvelope) -> Result<(), crate::VerifyError> {
+        self.verify(proof)
+    }
+}
+
+impl VerifiesProof for crate::AnyVerifyingKey {
+    fn verify_proof(&self, proof: &ProofEnvelope) -> Result<(), crate::VerifyError> {
+        self.verify(proof)
+    }
 }
 
 #[cfg(test)]
