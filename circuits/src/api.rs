@@ -10,7 +10,61 @@
 
 use crate::error::CircuitError;
 use crate::hash::Domain;
+use std::marker::PhantomData;
+use veil_verifier::declare::{Declared, PublicSink, PublicTypes};
 use veil_verifier::Bytes32;
+
+/// The handle types of an [`Api`], for the statement declarations of veil-verifier: a u64
+/// becomes an `A::U64`, a small value an `A::Var`, an id an `A::Id`, a digest an `A::Digest`,
+/// a flag an `A::Bool`.
+pub struct ApiTypes<A: ?Sized>(PhantomData<fn() -> Box<A>>);
+
+impl<A: Api + ?Sized> PublicTypes for ApiTypes<A> {
+    type U64 = A::U64;
+    type Small = A::Var;
+    type Id = A::Id;
+    type Digest = A::Digest;
+    type Flag = A::Bool;
+}
+
+/// The public handles of statement `T` in a circuit over `A`
+/// (`veil_verifier::OwnershipPublic<ApiTypes<A>>` for an ownership statement).
+pub type Public<A, T> = <T as Declared>::Public<ApiTypes<A>>;
+
+/// A declared statement's walk, allocating public inputs.
+struct ApiSink<'a, A: ?Sized>(&'a mut A);
+
+impl<A: Api + ?Sized> PublicSink for ApiSink<'_, A> {
+    type Types = ApiTypes<A>;
+    type Error = CircuitError;
+    fn u64(&mut self, name: &'static str, v: Option<u64>) -> Result<A::U64, CircuitError> {
+        self.0.public_u64(name, v)
+    }
+    fn small(
+        &mut self,
+        name: &'static str,
+        v: Option<u64>,
+        bits: u32,
+    ) -> Result<A::Var, CircuitError> {
+        self.0.public_small(name, v, bits)
+    }
+    fn id(&mut self, name: &'static str, v: Option<Bytes32>) -> Result<A::Id, CircuitError> {
+        self.0.public_id(name, v)
+    }
+    fn digest(
+        &mut self,
+        name: &'static str,
+        v: Option<Bytes32>,
+    ) -> Result<A::Digest, CircuitError> {
+        self.0.public_digest(name, v)
+    }
+    fn flag(&mut self, name: &'static str, v: Option<bool>) -> Result<A::Bool, CircuitError> {
+        self.0.public_bool(name, v)
+    }
+    fn refuse(&mut self, _what: &'static str, reason: String) -> CircuitError {
+        CircuitError::Shape(reason)
+    }
+}
 
 /// One input to [`Api::hash`]: the backend decides how each kind is laid out in its field.
 pub enum HashInput<'a, A: Api + ?Sized> {
@@ -37,6 +91,18 @@ pub trait Api {
     type Digest: Clone;
 
     // ---- inputs: public ones are the statement, in allocation order ----
+    /// Allocates every public input of a declared statement, in its declaration order (the
+    /// order of its encoding in veil-verifier), and returns their typed handles. Circuits
+    /// take their public inputs from here, never one by one.
+    fn public_statement<T: Declared>(
+        &mut self,
+        statement: Option<&T>,
+    ) -> Result<Public<Self, T>, CircuitError>
+    where
+        Self: Sized,
+    {
+        T::put(&mut ApiSink(self), statement)
+    }
     fn public_u64(&mut self, name: &str, value: Option<u64>) -> Result<Self::U64, CircuitError>;
     fn secret_u64(&mut self, name: &str, value: Option<u64>) -> Result<Self::U64, CircuitError>;
     /// A public value range-checked to `bits` bits (bits < 64).

@@ -21,6 +21,7 @@ use crate::metering::{
 };
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::IsolationPublic;
 use veil_verifier::{CircuitId, CircuitKind, Id, IsolationStatement, Statement};
 
 /// The readings under one package's commitment, and whose they are.
@@ -141,13 +142,14 @@ impl Circuit for Isolation {
         w: Option<&IsolationWitness>,
     ) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let package_a = api.public_id("package_a", s.map(|s| s.package_a))?;
-        let package_b = api.public_id("package_b", s.map(|s| s.package_b))?;
-        let scope_a = api.public_digest("scope_a", s.map(|s| s.scope_a))?;
-        let scope_b = api.public_digest("scope_b", s.map(|s| s.scope_b))?;
-        let commitment_a = api.public_digest("commitment_a", s.map(|s| s.commitment_a))?;
-        let commitment_b = api.public_digest("commitment_b", s.map(|s| s.commitment_b))?;
+        let IsolationPublic {
+            package_a,
+            package_b,
+            scope_a,
+            scope_b,
+            commitment_a,
+            commitment_b,
+        } = api.public_statement(s)?;
 
         // Distinct packages.
         api.id_assert_not_equal(&package_a, &package_b)?;
@@ -178,5 +180,14 @@ impl Circuit for Isolation {
             api.digest_assert_equal(&c, commitment)?;
         }
         Ok(())
+    }
+}
+
+impl crate::Listed for Isolation {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Isolation::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<IsolationWitness, CircuitError> {
+        crate::sample::isolation_witness::<H>(size as usize, seed)
     }
 }

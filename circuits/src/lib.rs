@@ -21,9 +21,10 @@ pub mod renewal;
 pub mod revenue;
 pub mod sample;
 pub mod tier;
+pub mod token;
 pub mod waterfall;
 
-pub use api::{Api, HashInput};
+pub use api::{Api, ApiTypes, HashInput, Public};
 pub use error::{CircuitError, Rule, Violation};
 pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12, PoseidonGoldilocks};
 pub use isolation::{Isolation, IsolationWitness};
@@ -60,4 +61,13 @@ pub trait Circuit: Send + Sync {
         api: &mut A,
         witness: Option<&Self::Witness>,
     ) -> Result<(), CircuitError>;
+}
+
+/// A circuit of the circuit list (`veil_verifier::for_each_circuit!`; the entry `K` names the
+/// type `veil_circuits::K`): built from its size (a tree depth or a capacity), with a
+/// deterministic sample witness. The CLI reaches every circuit through this.
+pub trait Listed: Circuit + Sized + Clone + 'static {
+    fn with_size(size: u32) -> Result<Self, String>;
+    /// A deterministic sample witness built with hash `H` (see [`sample`]).
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<Self::Witness, CircuitError>;
 }

@@ -30,6 +30,7 @@ use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::MeteringPublic;
 use veil_verifier::{Bytes32, CircuitId, CircuitKind, Digest, Id, MeteringStatement, Statement};
 
 /// Seconds in an hour; hour_start is a multiple of it.
@@ -359,14 +360,14 @@ impl Circuit for Metering {
 
     fn define<A: Api>(&self, api: &mut A, w: Option<&MeteringWitness>) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let package_id = api.public_id("package_id", s.map(|s| s.package_id))?;
-        let scope_pub = api.public_digest("scope", s.map(|s| s.scope))?;
-        let customer = api.public_id("blinded_customer_id", s.map(|s| s.blinded_customer_id))?;
-        let hour_start = api.public_small("hour_start", s.map(|s| s.hour_start), TIMESTAMP_BITS)?;
-        let total = api.public_u64("total_units", s.map(|s| s.total_units))?;
-        let commitment =
-            api.public_digest("readings_commitment", s.map(|s| s.readings_commitment))?;
+        let MeteringPublic {
+            package_id,
+            scope: scope_pub,
+            blinded_customer_id: customer,
+            hour_start,
+            total_units: total,
+            readings_commitment: commitment,
+        } = api.public_statement(s)?;
 
         // Scope.
         let scope = api.hash(Domain::MeterScope, &[HashInput::Id(&package_id)])?;
@@ -406,5 +407,14 @@ impl Circuit for Metering {
         // Total (padded units are zero; the sum must fit 64 bits).
         let sum = api.u64_sum(&r.units)?;
         api.u64_assert_equal(&sum, &total)
+    }
+}
+
+impl crate::Listed for Metering {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Metering::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<MeteringWitness, CircuitError> {
+        crate::sample::metering_witness::<H>(size as usize, seed)
     }
 }

@@ -16,9 +16,11 @@
 use crate::api::{Api, HashInput};
 use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
-use crate::merkle::{alloc_path, merkle_root, root_from_path, MerklePath};
+use crate::merkle::MerklePath;
+use crate::token::{check_token, TokenVars};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::OwnershipPublic;
 use veil_verifier::{Bytes32, CircuitId, CircuitKind, Digest, Id, OwnershipStatement, Statement};
 
 /// The token's fields as the issuer committed them.
@@ -100,34 +102,15 @@ impl Circuit for Ownership {
 
     fn check<H: NativeHasher>(&self, w: &OwnershipWitness) -> Result<(), Violation> {
         let s = &w.statement;
-        w.path.check_shape(self.id.levels()).map_err(malformed)?;
-        for (name, d) in [
-            ("root", &s.root),
-            ("tag", &s.tag),
-            ("blinding_factor", &w.blinding_factor),
-            ("token.blinding_commitment", &w.token.blinding_commitment),
-        ] {
-            if !H::is_canonical(d) {
-                return Err(malformed(format!(
-                    "{name} is not a canonical field element"
-                )));
-            }
-        }
-        if blinding_commitment::<H>(&w.blinding_factor).map_err(malformed)?
-            != w.token.blinding_commitment
-        {
-            return Err(Violation::new(
-                Rule::BlindingFactor,
-                "the blinding factor does not open the token's blinding commitment",
-            ));
-        }
-        let leaf = token_leaf::<H>(&s.package_id, &w.token).map_err(malformed)?;
-        if root_from_path::<H>(leaf, &w.path).map_err(malformed)? != s.root {
-            return Err(Violation::new(
-                Rule::Membership,
-                "the token (for this package) is not in the tree with the stated root",
-            ));
-        }
+        check_token::<H>(
+            self.id.levels(),
+            &s.package_id,
+            &s.root,
+            &w.blinding_factor,
+            &w.token,
+            &w.path,
+            &[("root", &s.root), ("tag", &s.tag)],
+        )?;
         if s.now >= w.token.expires_at {
             return Err(Violation::new(
                 Rule::Expiry,
@@ -152,44 +135,40 @@ impl Circuit for Ownership {
         w: Option<&OwnershipWitness>,
     ) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let root = api.public_digest("root", s.map(|s| s.root))?;
-        let package_id = api.public_id("package_id", s.map(|s| s.package_id))?;
-        let now = api.public_u64("now", s.map(|s| s.now))?;
-        let challenge = api.public_id("challenge", s.map(|s| s.challenge))?;
-        let tag_pub = api.public_digest("tag", s.map(|s| s.tag))?;
+        let OwnershipPublic {
+            root,
+            package_id,
+            now,
+            challenge,
+            tag: tag_pub,
+        } = api.public_statement(s)?;
 
-        let bf = api.secret_digest("blinding_factor", w.map(|w| w.blinding_factor))?;
-        let commitment = api.secret_digest(
-            "token.blinding_commitment",
-            w.map(|w| w.token.blinding_commitment),
+        let token = TokenVars::alloc(
+            api,
+            self.id.levels(),
+            w.map(|w| (&w.blinding_factor, &w.token, &w.path)),
         )?;
-        let expires_at = api.secret_u64("token.expires_at", w.map(|w| w.token.expires_at))?;
-        let token_id = api.secret_id("token.token_id", w.map(|w| w.token.token_id))?;
-        let path = alloc_path(api, self.id.levels(), w.map(|w| &w.path))?;
-
-        // Knowledge of the blinding factor.
-        let opened = api.hash(Domain::BlindingCommitment, &[HashInput::Digest(&bf)])?;
-        api.digest_assert_equal(&opened, &commitment)?;
-        // Membership.
-        let leaf = api.hash(
-            Domain::TokenLeaf,
-            &[
-                HashInput::Id(&package_id),
-                HashInput::Digest(&commitment),
-                HashInput::U64(&expires_at),
-                HashInput::Id(&token_id),
-            ],
-        )?;
-        let computed_root = merkle_root(api, &leaf, &path)?;
-        api.digest_assert_equal(&computed_root, &root)?;
+        // Knowledge of the blinding factor; membership.
+        token.open(api, &package_id, &root)?;
         // Expiry.
-        api.u64_assert_less_than(&now, &expires_at)?;
+        api.u64_assert_less_than(&now, &token.expires_at)?;
         // Tag.
         let t = api.hash(
             Domain::OwnershipTag,
-            &[HashInput::Digest(&bf), HashInput::Id(&challenge)],
+            &[
+                HashInput::Digest(&token.blinding_factor),
+                HashInput::Id(&challenge),
+            ],
         )?;
         api.digest_assert_equal(&t, &tag_pub)
+    }
+}
+
+impl crate::Listed for Ownership {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Ownership::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<OwnershipWitness, CircuitError> {
+        crate::sample::ownership_witness::<H>(size, seed)
     }
 }

@@ -20,10 +20,12 @@
 use crate::api::{Api, HashInput};
 use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
-use crate::merkle::{alloc_path, merkle_root, root_from_path, MerklePath};
-use crate::ownership::{blinding_commitment, token_leaf, Token};
+use crate::merkle::MerklePath;
+use crate::ownership::{token_leaf, Token};
+use crate::token::{check_token, TokenVars};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::RenewalPublic;
 use veil_verifier::{CircuitId, CircuitKind, Digest, Id, RenewalStatement, Statement};
 
 /// How long after its expiry a token may still be renewed: 7 days.
@@ -93,35 +95,19 @@ impl Circuit for Renewal {
 
     fn check<H: NativeHasher>(&self, w: &RenewalWitness) -> Result<(), Violation> {
         let s = &w.statement;
-        w.path.check_shape(self.id.levels()).map_err(malformed)?;
-        for (name, d) in [
-            ("root", &s.root),
-            ("nullifier", &s.nullifier),
-            ("new_leaf", &s.new_leaf),
-            ("blinding_factor", &w.blinding_factor),
-            ("token.blinding_commitment", &w.token.blinding_commitment),
-        ] {
-            if !H::is_canonical(d) {
-                return Err(malformed(format!(
-                    "{name} is not a canonical field element"
-                )));
-            }
-        }
-        if blinding_commitment::<H>(&w.blinding_factor).map_err(malformed)?
-            != w.token.blinding_commitment
-        {
-            return Err(Violation::new(
-                Rule::BlindingFactor,
-                "the blinding factor does not open the token's blinding commitment",
-            ));
-        }
-        let old_leaf = token_leaf::<H>(&s.package_id, &w.token).map_err(malformed)?;
-        if root_from_path::<H>(old_leaf, &w.path).map_err(malformed)? != s.root {
-            return Err(Violation::new(
-                Rule::Membership,
-                "the token (for this package) is not in the tree with the stated root",
-            ));
-        }
+        let old_leaf = check_token::<H>(
+            self.id.levels(),
+            &s.package_id,
+            &s.root,
+            &w.blinding_factor,
+            &w.token,
+            &w.path,
+            &[
+                ("root", &s.root),
+                ("nullifier", &s.nullifier),
+                ("new_leaf", &s.new_leaf),
+            ],
+        )?;
         match w.token.expires_at.checked_add(GRACE_PERIOD_SECS) {
             Some(deadline) if s.now < deadline => {}
             Some(deadline) => {
@@ -171,49 +157,36 @@ impl Circuit for Renewal {
 
     fn define<A: Api>(&self, api: &mut A, w: Option<&RenewalWitness>) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let root = api.public_digest("root", s.map(|s| s.root))?;
-        let package_id = api.public_id("package_id", s.map(|s| s.package_id))?;
-        let now = api.public_u64("now", s.map(|s| s.now))?;
-        let nullifier = api.public_digest("nullifier", s.map(|s| s.nullifier))?;
-        let new_leaf = api.public_digest("new_leaf", s.map(|s| s.new_leaf))?;
-        let new_expires_at = api.public_u64("new_expires_at", s.map(|s| s.new_expires_at))?;
+        let RenewalPublic {
+            root,
+            package_id,
+            now,
+            nullifier,
+            new_leaf,
+            new_expires_at,
+        } = api.public_statement(s)?;
 
-        let bf = api.secret_digest("blinding_factor", w.map(|w| w.blinding_factor))?;
-        let commitment = api.secret_digest(
-            "token.blinding_commitment",
-            w.map(|w| w.token.blinding_commitment),
+        let token = TokenVars::alloc(
+            api,
+            self.id.levels(),
+            w.map(|w| (&w.blinding_factor, &w.token, &w.path)),
         )?;
-        let expires_at = api.secret_u64("token.expires_at", w.map(|w| w.token.expires_at))?;
-        let token_id = api.secret_id("token.token_id", w.map(|w| w.token.token_id))?;
-        let path = alloc_path(api, self.id.levels(), w.map(|w| &w.path))?;
         let new_token_id = api.secret_id("new_token_id", w.map(|w| w.new_token_id))?;
 
-        // Knowledge of the blinding factor.
-        let opened = api.hash(Domain::BlindingCommitment, &[HashInput::Digest(&bf)])?;
-        api.digest_assert_equal(&opened, &commitment)?;
-        // Membership of the old token.
-        let old_leaf = api.hash(
-            Domain::TokenLeaf,
-            &[
-                HashInput::Id(&package_id),
-                HashInput::Digest(&commitment),
-                HashInput::U64(&expires_at),
-                HashInput::Id(&token_id),
-            ],
-        )?;
-        let computed_root = merkle_root(api, &old_leaf, &path)?;
-        api.digest_assert_equal(&computed_root, &root)?;
+        // Knowledge of the blinding factor; membership of the old token.
+        let old_leaf = token.open(api, &package_id, &root)?;
+        let (bf, commitment, expires_at) =
+            (&token.blinding_factor, &token.commitment, &token.expires_at);
         // Renewal window: now < expires_at + grace (the sum must fit 64 bits).
         let grace = api.u64_constant(GRACE_PERIOD_SECS);
         let deadline = api.u64_sum(&[expires_at.clone(), grace])?;
         api.u64_assert_less_than(&now, &deadline)?;
         // Later expiry.
-        api.u64_assert_less_than(&expires_at, &new_expires_at)?;
+        api.u64_assert_less_than(expires_at, &new_expires_at)?;
         // Nullifier.
         let n = api.hash(
             Domain::RenewalNullifier,
-            &[HashInput::Digest(&bf), HashInput::Digest(&old_leaf)],
+            &[HashInput::Digest(bf), HashInput::Digest(&old_leaf)],
         )?;
         api.digest_assert_equal(&n, &nullifier)?;
         // New leaf: same package, same blinding commitment, the public new expiry.
@@ -221,11 +194,20 @@ impl Circuit for Renewal {
             Domain::TokenLeaf,
             &[
                 HashInput::Id(&package_id),
-                HashInput::Digest(&commitment),
+                HashInput::Digest(commitment),
                 HashInput::U64(&new_expires_at),
                 HashInput::Id(&new_token_id),
             ],
         )?;
         api.digest_assert_equal(&leaf, &new_leaf)
+    }
+}
+
+impl crate::Listed for Renewal {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Renewal::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<RenewalWitness, CircuitError> {
+        crate::sample::renewal_witness::<H>(size, seed)
     }
 }

@@ -30,6 +30,7 @@ use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::RevenuePublic;
 use veil_verifier::{CircuitId, CircuitKind, Digest, Id, RevenueStatement, Statement};
 
 /// The public transaction count is range-checked to this many bits (it is at most the
@@ -249,23 +250,14 @@ impl Circuit for Revenue {
 
     fn define<A: Api>(&self, api: &mut A, w: Option<&RevenueWitness>) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let publisher = api.public_id("publisher_id", s.map(|s| s.publisher_id))?;
-        let start = api.public_u64("period_start", s.map(|s| s.period_start))?;
-        let end = api.public_u64("period_end", s.map(|s| s.period_end))?;
-        let total = api.public_u64(
-            "aggregate_revenue_micros",
-            s.map(|s| s.aggregate_revenue_micros),
-        )?;
-        let count_pub = api.public_small(
-            "transaction_count",
-            s.map(|s| s.transaction_count),
-            COUNT_BITS,
-        )?;
-        let commitment = api.public_digest(
-            "transactions_commitment",
-            s.map(|s| s.transactions_commitment),
-        )?;
+        let RevenuePublic {
+            publisher_id: publisher,
+            period_start: start,
+            period_end: end,
+            aggregate_revenue_micros: total,
+            transaction_count: count_pub,
+            transactions_commitment: commitment,
+        } = api.public_statement(s)?;
 
         let cap = self.id.capacity();
         let slots = w
@@ -330,5 +322,14 @@ impl Circuit for Revenue {
         let terms: Vec<(u64, &A::Var)> = inside_vars.iter().map(|v| (1, v)).collect();
         let count = api.linear_combination(&terms);
         api.assert_equal(&count, &count_pub)
+    }
+}
+
+impl crate::Listed for Revenue {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Revenue::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<RevenueWitness, CircuitError> {
+        crate::sample::revenue_witness::<H>(size as usize, seed)
     }
 }

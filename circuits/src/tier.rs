@@ -22,6 +22,7 @@ use crate::hash::{Domain, NativeHasher, NativeInput};
 use crate::merkle::{alloc_path, merkle_root, root_from_path, MerklePath};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::TierPublic;
 use veil_verifier::{Bytes32, CircuitId, CircuitKind, Digest, Id, Statement, TierStatement};
 
 /// Tiers, slots and quotas are 32-bit values.
@@ -169,13 +170,14 @@ impl Circuit for Tier {
 
     fn define<A: Api>(&self, api: &mut A, w: Option<&TierWitness>) -> Result<(), CircuitError> {
         let s = w.map(|w| &w.statement);
-        // Public inputs, in the order of veil_verifier::encoding.
-        let root = api.public_digest("root", s.map(|s| s.root))?;
-        let min_tier = api.public_small("min_tier", s.map(|s| s.min_tier.into()), SMALL_BITS)?;
-        let beacon = api.public_digest("epoch_beacon", s.map(|s| s.epoch_beacon))?;
-        let binding = api.public_digest("request_binding", s.map(|s| s.request_binding))?;
-        let nullifier_pub = api.public_digest("nullifier", s.map(|s| s.nullifier))?;
-        let quota = api.public_small("quota", s.map(|s| s.quota.into()), SMALL_BITS)?;
+        let TierPublic {
+            root,
+            min_tier,
+            epoch_beacon: beacon,
+            request_binding: binding,
+            nullifier: nullifier_pub,
+            quota,
+        } = api.public_statement(s)?;
 
         let tier_id = api.secret_small("tier_id", w.map(|w| w.tier_id.into()), SMALL_BITS)?;
         let user_secret = api.secret_digest("user_secret", w.map(|w| w.user_secret))?;
@@ -215,5 +217,14 @@ impl Circuit for Tier {
             &[HashInput::Id(&nonce), HashInput::Id(&pubkey)],
         )?;
         api.digest_assert_equal(&b, &binding)
+    }
+}
+
+impl crate::Listed for Tier {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Tier::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<TierWitness, CircuitError> {
+        crate::sample::tier_witness::<H>(size, seed)
     }
 }

@@ -31,6 +31,7 @@ use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
+use veil_verifier::statement::WaterfallPublic;
 use veil_verifier::statement::{BPS_WHOLE, WATERFALL_MAX_SHARES, WATERFALL_MAX_TRANCHES};
 use veil_verifier::{
     Bytes32, CircuitId, CircuitKind, Digest, Id, Share, Statement, Tranche, WaterfallStatement,
@@ -294,71 +295,30 @@ impl Circuit for Waterfall {
         api: &mut A,
         w: Option<&WaterfallWitness>,
     ) -> Result<(), CircuitError> {
-        let s = w.map(|w| &w.statement);
-        if let Some(s) = s {
-            s.check_shape().map_err(CircuitError::Shape)?;
-        }
-        // Public inputs, in the order of veil_verifier::encoding.
-        let solution = api.public_id("solution_id", s.map(|s| s.solution_id))?;
-        let start = api.public_u64("period_start", s.map(|s| s.period_start))?;
-        let end = api.public_u64("period_end", s.map(|s| s.period_end))?;
-        let total = api.public_u64("total_revenue_micros", s.map(|s| s.total_revenue_micros))?;
-        let mut tranches = Vec::with_capacity(WATERFALL_MAX_TRANCHES);
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            let t = s.and_then(|s| s.tranches.get(j));
-            let active = api.public_bool("tranche.active", s.map(|_| t.is_some()))?;
-            let recipient = api.public_id(
-                "tranche.recipient",
-                s.map(|_| t.map_or(Bytes32::ZERO, |t| t.recipient)),
-            )?;
-            let capped = api.public_bool(
-                "tranche.capped",
-                s.map(|_| t.is_some_and(|t| t.cap_micros.is_some())),
-            )?;
-            let cap = api.public_u64(
-                "tranche.cap_micros",
-                s.map(|_| t.and_then(|t| t.cap_micros).unwrap_or(0)),
-            )?;
-            tranches.push((active, recipient, capped, cap));
-        }
-        let mut shares = Vec::with_capacity(WATERFALL_MAX_SHARES);
-        for k in 0..WATERFALL_MAX_SHARES {
-            let l = s.and_then(|s| s.shares.get(k));
-            let active = api.public_bool("share.active", s.map(|_| l.is_some()))?;
-            let recipient = api.public_id(
-                "share.recipient",
-                s.map(|_| l.map_or(Bytes32::ZERO, |l| l.recipient)),
-            )?;
-            let bps = api.public_small(
-                "share.bps",
-                s.map(|_| l.map_or(0, |l| u64::from(l.bps))),
-                BPS_BITS,
-            )?;
-            shares.push((active, recipient, bps));
-        }
-        let mut remainder_flags = Vec::with_capacity(WATERFALL_MAX_SHARES);
-        for k in 0..WATERFALL_MAX_SHARES {
-            remainder_flags.push(api.public_bool(
-                "share.takes_remainder",
-                s.map(|s| k == s.remainder_to as usize),
-            )?);
-        }
-        let mut tranche_payouts = Vec::with_capacity(WATERFALL_MAX_TRANCHES);
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            tranche_payouts.push(api.public_u64(
-                "tranche_payout",
-                s.map(|s| s.tranche_payouts.get(j).copied().unwrap_or(0)),
-            )?);
-        }
-        let mut share_payouts = Vec::with_capacity(WATERFALL_MAX_SHARES);
-        for k in 0..WATERFALL_MAX_SHARES {
-            share_payouts.push(api.public_u64(
-                "share_payout",
-                s.map(|s| s.share_payouts.get(k).copied().unwrap_or(0)),
-            )?);
-        }
-        let commitment =
-            api.public_digest("payments_commitment", s.map(|s| s.payments_commitment))?;
+        // The declaration refuses a statement whose shape the slots cannot hold.
+        let WaterfallPublic {
+            solution_id: solution,
+            period_start: start,
+            period_end: end,
+            total_revenue_micros: total,
+            tranches,
+            shares,
+            remainder_to: remainder_flags,
+            tranche_payouts,
+            share_payouts,
+            payments_commitment: commitment,
+        } = api.public_statement(w.map(|w| &w.statement))?;
+        let tranches: Vec<_> = tranches
+            .into_iter()
+            .map(|t| {
+                let cap = t.item.cap_micros;
+                (t.active, t.item.recipient, cap.present, cap.value)
+            })
+            .collect();
+        let shares: Vec<_> = shares
+            .into_iter()
+            .map(|l| (l.active, l.item.recipient, l.item.bps))
+            .collect();
 
         // Rules: active slots form a prefix, and an unused slot is all zero (which also keeps
         // the encoding injective).
@@ -479,4 +439,13 @@ fn assert_implies<A: Api>(api: &mut A, a: &A::Bool, b: &A::Bool) -> Result<(), C
     let not_a = api.not(a);
     let ok = api.or(&not_a, b)?;
     api.assert_true(&ok)
+}
+
+impl crate::Listed for Waterfall {
+    fn with_size(size: u32) -> Result<Self, String> {
+        Waterfall::new(size)
+    }
+    fn sample<H: NativeHasher>(size: u32, seed: u64) -> Result<WaterfallWitness, CircuitError> {
+        crate::sample::waterfall_witness::<H>(size as usize, seed)
+    }
 }

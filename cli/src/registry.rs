@@ -1,18 +1,16 @@
 //! The circuits the CLI knows, and how a command reaches the concrete circuit type.
 //!
 //! Commands are written once as a [`Task`], generic over `C: CliCircuit`; [`dispatch`] picks
-//! the type from the circuit id at run time. Adding a circuit means: implement
-//! [`CliCircuit`] for it, add one arm to [`dispatch`] and one to [`describe`].
+//! the type from the circuit id at run time, from the circuit list
+//! (`veil_verifier::for_each_circuit!`): every [`veil_circuits::Listed`] circuit is a
+//! [`CliCircuit`]. [`describe`] holds what `veil circuits` prints about each.
 //!
 //! A circuit id's size is a tree depth for ownership, tier and renewal, and a capacity (item
 //! slots) for metering, isolation, revenue and waterfall.
 
 use crate::error::CliResult;
 use serde::Serialize;
-use veil_circuits::{
-    sample, Circuit, CircuitError, Isolation, Metering, Ownership, Renewal, Revenue, Tier,
-    Waterfall,
-};
+use veil_circuits::{Circuit, CircuitError, Listed};
 use veil_circuits::{NativeHasher, PoseidonBls12, PoseidonGoldilocks, Violation};
 use veil_verifier::{Backend, CircuitId, CircuitKind};
 
@@ -40,78 +38,12 @@ pub trait CliCircuit: Circuit + Sized + Clone + 'static {
     }
 }
 
-impl CliCircuit for Ownership {
-    fn with_size(depth: u32) -> Result<Self, String> {
-        Ownership::new(depth)
+impl<C: Listed> CliCircuit for C {
+    fn with_size(size: u32) -> Result<Self, String> {
+        <C as Listed>::with_size(size)
     }
-    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::ownership_witness::<H>(depth, seed)
-    }
-}
-
-impl CliCircuit for Tier {
-    fn with_size(depth: u32) -> Result<Self, String> {
-        Tier::new(depth)
-    }
-    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::tier_witness::<H>(depth, seed)
-    }
-}
-
-impl CliCircuit for Renewal {
-    fn with_size(depth: u32) -> Result<Self, String> {
-        Renewal::new(depth)
-    }
-    fn sample_with<H: NativeHasher>(depth: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
-        sample::renewal_witness::<H>(depth, seed)
-    }
-}
-
-impl CliCircuit for Metering {
-    fn with_size(capacity: u32) -> Result<Self, String> {
-        Metering::new(capacity)
-    }
-    fn sample_with<H: NativeHasher>(
-        capacity: u32,
-        seed: u64,
-    ) -> Result<Self::Witness, CircuitError> {
-        sample::metering_witness::<H>(capacity as usize, seed)
-    }
-}
-
-impl CliCircuit for Isolation {
-    fn with_size(capacity: u32) -> Result<Self, String> {
-        Isolation::new(capacity)
-    }
-    fn sample_with<H: NativeHasher>(
-        capacity: u32,
-        seed: u64,
-    ) -> Result<Self::Witness, CircuitError> {
-        sample::isolation_witness::<H>(capacity as usize, seed)
-    }
-}
-
-impl CliCircuit for Revenue {
-    fn with_size(capacity: u32) -> Result<Self, String> {
-        Revenue::new(capacity)
-    }
-    fn sample_with<H: NativeHasher>(
-        capacity: u32,
-        seed: u64,
-    ) -> Result<Self::Witness, CircuitError> {
-        sample::revenue_witness::<H>(capacity as usize, seed)
-    }
-}
-
-impl CliCircuit for Waterfall {
-    fn with_size(capacity: u32) -> Result<Self, String> {
-        Waterfall::new(capacity)
-    }
-    fn sample_with<H: NativeHasher>(
-        capacity: u32,
-        seed: u64,
-    ) -> Result<Self::Witness, CircuitError> {
-        sample::waterfall_witness::<H>(capacity as usize, seed)
+    fn sample_with<H: NativeHasher>(size: u32, seed: u64) -> Result<Self::Witness, CircuitError> {
+        <C as Listed>::sample::<H>(size, seed)
     }
 }
 
@@ -121,18 +53,18 @@ pub trait Task {
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output>;
 }
 
-/// Runs `task` on the circuit named by `id`.
-pub fn dispatch<T: Task>(id: CircuitId, task: T) -> CliResult<T::Output> {
-    match id.kind {
-        CircuitKind::Ownership => task.run(Ownership::with_size(id.size)?),
-        CircuitKind::Tier => task.run(Tier::with_size(id.size)?),
-        CircuitKind::Renewal => task.run(Renewal::with_size(id.size)?),
-        CircuitKind::Metering => task.run(Metering::with_size(id.size)?),
-        CircuitKind::Isolation => task.run(Isolation::with_size(id.size)?),
-        CircuitKind::Revenue => task.run(Revenue::with_size(id.size)?),
-        CircuitKind::Waterfall => task.run(Waterfall::with_size(id.size)?),
-    }
+/// The dispatch, made from the circuit list: entry `K` runs `task` on `veil_circuits::K`.
+macro_rules! make_dispatch {
+    ($( $kind:ident { $($entry:tt)* }, )*) => {
+        /// Runs `task` on the circuit named by `id`.
+        pub fn dispatch<T: Task>(id: CircuitId, task: T) -> CliResult<T::Output> {
+            match id.kind {
+                $( CircuitKind::$kind => task.run(<veil_circuits::$kind as Listed>::with_size(id.size)?), )*
+            }
+        }
+    };
 }
+veil_verifier::for_each_circuit!(make_dispatch);
 
 /// A named thing with a one-line description.
 #[derive(Clone, Debug, Serialize)]

@@ -61,26 +61,7 @@ impl FromStr for Backend {
     }
 }
 
-/// The kinds of circuit veil knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CircuitKind {
-    /// `prove_token_ownership`: I hold an active token for this package (seed 000 §3.5, §7.2).
-    Ownership,
-    /// The ZK tier proof: I hold a tier commitment of at least this tier (seed 002 §7).
-    Tier,
-    /// `renew_blinded_token`: my token, once and only once, becomes a later one (000 §3.6).
-    Renewal,
-    /// `aggregate_hourly`: these readings of one package, customer and hour add up to the
-    /// total (000 §4.3, §6.3).
-    Metering,
-    /// `verify_metering_isolation`: two packages' readings stay in their own scopes (000 §4.2).
-    Isolation,
-    /// `generate_revenue_proof`: a publisher's revenue and transaction count for a period
-    /// (000 §7.1, §7.4).
-    Revenue,
-    /// `generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).
-    Waterfall,
-}
+pub use crate::list::CircuitKind;
 
 /// What the size in a circuit id measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,75 +80,10 @@ pub const MIN_CAPACITY: u32 = 1;
 pub const MAX_CAPACITY: u32 = 1 << 16;
 
 impl CircuitKind {
-    pub const ALL: [CircuitKind; 7] = [
-        CircuitKind::Ownership,
-        CircuitKind::Tier,
-        CircuitKind::Renewal,
-        CircuitKind::Metering,
-        CircuitKind::Isolation,
-        CircuitKind::Revenue,
-        CircuitKind::Waterfall,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CircuitKind::Ownership => "ownership",
-            CircuitKind::Tier => "tier",
-            CircuitKind::Renewal => "renewal",
-            CircuitKind::Metering => "metering",
-            CircuitKind::Isolation => "isolation",
-            CircuitKind::Revenue => "revenue",
-            CircuitKind::Waterfall => "waterfall",
-        }
-    }
-
     /// Version of the circuit's rules and public-input layout; bumped on any change, so that
     /// keys made for another version are refused.
     pub fn version(self) -> u32 {
         1
-    }
-
-    /// What the size in this kind's ids measures.
-    pub fn size_param(self) -> SizeParam {
-        match self {
-            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => SizeParam::Depth,
-            CircuitKind::Metering
-            | CircuitKind::Isolation
-            | CircuitKind::Revenue
-            | CircuitKind::Waterfall => SizeParam::Capacity,
-        }
-    }
-
-    /// The size of `NAME` without a number: depth 20 for trees; for batches a capacity that
-    /// fits the usual batch (60 per-minute readings in an hour, a busy period's transactions).
-    pub fn default_size(self) -> u32 {
-        match self {
-            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => 20,
-            CircuitKind::Metering | CircuitKind::Isolation => 64,
-            CircuitKind::Revenue | CircuitKind::Waterfall => 256,
-        }
-    }
-
-    /// What one slot of a batch circuit holds ("reading", "transaction", ...).
-    pub fn item_name(self) -> Option<&'static str> {
-        match self {
-            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => None,
-            CircuitKind::Metering => Some("reading"),
-            CircuitKind::Isolation => Some("reading pair"),
-            CircuitKind::Revenue => Some("transaction"),
-            CircuitKind::Waterfall => Some("payment"),
-        }
-    }
-
-    /// What a batch of this kind holds, in the plural ("readings", "transactions", ...).
-    fn items_name(self) -> &'static str {
-        match self {
-            CircuitKind::Ownership | CircuitKind::Tier | CircuitKind::Renewal => "items",
-            CircuitKind::Metering => "readings",
-            CircuitKind::Isolation => "readings per package",
-            CircuitKind::Revenue => "transactions",
-            CircuitKind::Waterfall => "payments",
-        }
     }
 
     /// Checks a size for this kind.

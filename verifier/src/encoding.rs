@@ -10,12 +10,20 @@
 //! Goldilocks field (Plonky2 backend), p = 2^64 - 2^32 + 1 (so p < 2^64): see [`goldilocks`].
 
 use crate::bytes::{Bytes32, Digest, Id};
+use crate::declare::{Declared, NoHandles, PublicSink};
 use crate::error::VerifyError;
-use crate::statement::{
-    Statement, WaterfallStatement, WATERFALL_MAX_SHARES, WATERFALL_MAX_TRANCHES,
-};
+use crate::statement::Statement;
 use ark_bls12_381::Fr;
 use ark_ff::{BigInteger, PrimeField};
+
+/// An encoder is only ever handed a whole statement.
+fn value<T>(v: Option<T>) -> Result<T, VerifyError> {
+    v.ok_or_else(|| VerifyError::Format("a statement value is missing".into()))
+}
+
+fn refused(what: &str, reason: String) -> VerifyError {
+    VerifyError::Format(format!("{what}: {reason}"))
+}
 
 /// Encodings into the Goldilocks field p = 2^64 - 2^32 + 1 (Plonky2 backend).
 ///
@@ -29,6 +37,7 @@ use ark_ff::{BigInteger, PrimeField};
 /// - digests and secrets (a Plonky2 Poseidon `HashOut`, four elements): four big-endian
 ///   `u64`s of bytes 0..8, 8..16, 16..24, 24..32, each of which must be < p; a limb >= p is
 ///   refused as non-canonical, never reduced.
+#[cfg(feature = "plonky2")]
 pub mod goldilocks {
     use super::*;
     use plonky2::field::goldilocks_field::GoldilocksField;
@@ -98,115 +107,55 @@ pub mod goldilocks {
 
     /// The public inputs of a statement, in the order the circuit allocates them.
     pub fn public_inputs(statement: &Statement) -> Result<Vec<F>, VerifyError> {
-        let mut out = Vec::new();
-        match statement {
-            Statement::Ownership(s) => {
-                out.extend(digest_to_limbs(&s.root)?);
-                out.extend(id_to_limbs(&s.package_id));
-                out.extend(u64_to_limbs(s.now));
-                out.extend(id_to_limbs(&s.challenge));
-                out.extend(digest_to_limbs(&s.tag)?);
-            }
-            Statement::Tier(s) => {
-                out.extend(digest_to_limbs(&s.root)?);
-                out.push(small_to_f(s.min_tier));
-                out.extend(digest_to_limbs(&s.epoch_beacon)?);
-                out.extend(digest_to_limbs(&s.request_binding)?);
-                out.extend(digest_to_limbs(&s.nullifier)?);
-                out.push(small_to_f(s.quota));
-            }
-            Statement::Renewal(s) => {
-                out.extend(digest_to_limbs(&s.root)?);
-                out.extend(id_to_limbs(&s.package_id));
-                out.extend(u64_to_limbs(s.now));
-                out.extend(digest_to_limbs(&s.nullifier)?);
-                out.extend(digest_to_limbs(&s.new_leaf)?);
-                out.extend(u64_to_limbs(s.new_expires_at));
-            }
-            Statement::Metering(s) => {
-                out.extend(id_to_limbs(&s.package_id));
-                out.extend(digest_to_limbs(&s.scope)?);
-                out.extend(id_to_limbs(&s.blinded_customer_id));
-                out.push(small_u64_to_f("hour_start", s.hour_start)?);
-                out.extend(u64_to_limbs(s.total_units));
-                out.extend(digest_to_limbs(&s.readings_commitment)?);
-            }
-            Statement::Isolation(s) => {
-                out.extend(id_to_limbs(&s.package_a));
-                out.extend(id_to_limbs(&s.package_b));
-                out.extend(digest_to_limbs(&s.scope_a)?);
-                out.extend(digest_to_limbs(&s.scope_b)?);
-                out.extend(digest_to_limbs(&s.commitment_a)?);
-                out.extend(digest_to_limbs(&s.commitment_b)?);
-            }
-            Statement::Revenue(s) => {
-                out.extend(id_to_limbs(&s.publisher_id));
-                out.extend(u64_to_limbs(s.period_start));
-                out.extend(u64_to_limbs(s.period_end));
-                out.extend(u64_to_limbs(s.aggregate_revenue_micros));
-                out.push(small_u64_to_f("transaction_count", s.transaction_count)?);
-                out.extend(digest_to_limbs(&s.transactions_commitment)?);
-            }
-            Statement::Waterfall(s) => waterfall_inputs(s, &mut out)?,
-        }
-        Ok(out)
+        let mut sink = Encoder(Vec::new());
+        statement.put(&mut sink)?;
+        Ok(sink.0)
     }
 
-    /// A value the circuit takes as one range-checked element (`public_small`): refused,
-    /// never reduced, if it is not below p (the circuit's range check refuses anything
-    /// wider anyway; this keeps the encoding injective).
-    fn small_u64_to_f(name: &str, v: u64) -> Result<F, VerifyError> {
-        if v >= F::ORDER {
-            return Err(VerifyError::NonCanonical(format!(
-                "{name}: {v} is not below the Goldilocks modulus"
-            )));
-        }
-        Ok(F::from_canonical_u64(v))
+    /// The public inputs of any declared statement (one not in the circuit list too).
+    pub fn encode<T: Declared>(statement: &T) -> Result<Vec<F>, VerifyError> {
+        let mut sink = Encoder(Vec::new());
+        T::put(&mut sink, Some(statement))?;
+        Ok(sink.0)
     }
 
-    /// The waterfall's fixed slots, in the same order as the BLS12-381 encoding (see
-    /// `bls12_381::waterfall_inputs`), with u64s as two limbs, ids as eight, flags and basis
-    /// points as one element each.
-    fn waterfall_inputs(s: &WaterfallStatement, out: &mut Vec<F>) -> Result<(), VerifyError> {
-        s.check_shape()
-            .map_err(|e| VerifyError::Format(format!("waterfall statement: {e}")))?;
-        let flag = |b: bool| F::from_bool(b);
-        out.extend(id_to_limbs(&s.solution_id));
-        out.extend(u64_to_limbs(s.period_start));
-        out.extend(u64_to_limbs(s.period_end));
-        out.extend(u64_to_limbs(s.total_revenue_micros));
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            match s.tranches.get(j) {
-                Some(t) => {
-                    out.push(flag(true));
-                    out.extend(id_to_limbs(&t.recipient));
-                    out.push(flag(t.cap_micros.is_some()));
-                    out.extend(u64_to_limbs(t.cap_micros.unwrap_or(0)));
-                }
-                None => out.extend([F::ZERO; 1 + ID_LIMBS + 1 + U64_LIMBS]),
+    /// The generic Goldilocks encoder: every declared statement goes through it.
+    struct Encoder(Vec<F>);
+
+    impl PublicSink for Encoder {
+        type Types = NoHandles;
+        type Error = VerifyError;
+        fn u64(&mut self, _: &'static str, v: Option<u64>) -> Result<(), VerifyError> {
+            self.0.extend(u64_to_limbs(value(v)?));
+            Ok(())
+        }
+        /// One element, refused (never reduced) if it is not below p: the circuit's range
+        /// check refuses anything wider anyway; this keeps the encoding injective.
+        fn small(&mut self, name: &'static str, v: Option<u64>, _: u32) -> Result<(), VerifyError> {
+            let v = value(v)?;
+            if v >= F::ORDER {
+                return Err(VerifyError::NonCanonical(format!(
+                    "{name}: {v} is not below the Goldilocks modulus"
+                )));
             }
+            self.0.push(F::from_canonical_u64(v));
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            match s.shares.get(k) {
-                Some(l) => {
-                    out.push(flag(true));
-                    out.extend(id_to_limbs(&l.recipient));
-                    out.push(small_to_f(l.bps));
-                }
-                None => out.extend([F::ZERO; 1 + ID_LIMBS + 1]),
-            }
+        fn id(&mut self, _: &'static str, v: Option<Id>) -> Result<(), VerifyError> {
+            self.0.extend(id_to_limbs(&value(v)?));
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            out.push(flag(k == s.remainder_to as usize));
+        fn digest(&mut self, _: &'static str, v: Option<Digest>) -> Result<(), VerifyError> {
+            self.0.extend(digest_to_limbs(&value(v)?)?);
+            Ok(())
         }
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            out.extend(u64_to_limbs(s.tranche_payouts.get(j).copied().unwrap_or(0)));
+        fn flag(&mut self, _: &'static str, v: Option<bool>) -> Result<(), VerifyError> {
+            self.0.push(F::from_bool(value(v)?));
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            out.extend(u64_to_limbs(s.share_payouts.get(k).copied().unwrap_or(0)));
+        fn refuse(&mut self, what: &'static str, reason: String) -> VerifyError {
+            refused(what, reason)
         }
-        out.extend(digest_to_limbs(&s.payments_commitment)?);
-        Ok(())
     }
 
     #[cfg(test)]
@@ -290,106 +239,47 @@ pub mod bls12_381 {
 
     /// The public inputs of a statement, in the order the circuit allocates them.
     pub fn public_inputs(statement: &Statement) -> Result<Vec<Fr>, VerifyError> {
-        let mut out = Vec::new();
-        match statement {
-            Statement::Ownership(s) => {
-                out.push(digest_to_fr(&s.root)?);
-                out.extend(id_to_fr(&s.package_id));
-                out.push(u64_to_fr(s.now));
-                out.extend(id_to_fr(&s.challenge));
-                out.push(digest_to_fr(&s.tag)?);
-            }
-            Statement::Tier(s) => {
-                out.push(digest_to_fr(&s.root)?);
-                out.push(u64_to_fr(s.min_tier.into()));
-                out.push(digest_to_fr(&s.epoch_beacon)?);
-                out.push(digest_to_fr(&s.request_binding)?);
-                out.push(digest_to_fr(&s.nullifier)?);
-                out.push(u64_to_fr(s.quota.into()));
-            }
-            Statement::Renewal(s) => {
-                out.push(digest_to_fr(&s.root)?);
-                out.extend(id_to_fr(&s.package_id));
-                out.push(u64_to_fr(s.now));
-                out.push(digest_to_fr(&s.nullifier)?);
-                out.push(digest_to_fr(&s.new_leaf)?);
-                out.push(u64_to_fr(s.new_expires_at));
-            }
-            Statement::Metering(s) => {
-                out.extend(id_to_fr(&s.package_id));
-                out.push(digest_to_fr(&s.scope)?);
-                out.extend(id_to_fr(&s.blinded_customer_id));
-                out.push(u64_to_fr(s.hour_start));
-                out.push(u64_to_fr(s.total_units));
-                out.push(digest_to_fr(&s.readings_commitment)?);
-            }
-            Statement::Isolation(s) => {
-                out.extend(id_to_fr(&s.package_a));
-                out.extend(id_to_fr(&s.package_b));
-                out.push(digest_to_fr(&s.scope_a)?);
-                out.push(digest_to_fr(&s.scope_b)?);
-                out.push(digest_to_fr(&s.commitment_a)?);
-                out.push(digest_to_fr(&s.commitment_b)?);
-            }
-            Statement::Revenue(s) => {
-                out.extend(id_to_fr(&s.publisher_id));
-                out.push(u64_to_fr(s.period_start));
-                out.push(u64_to_fr(s.period_end));
-                out.push(u64_to_fr(s.aggregate_revenue_micros));
-                out.push(u64_to_fr(s.transaction_count));
-                out.push(digest_to_fr(&s.transactions_commitment)?);
-            }
-            Statement::Waterfall(s) => waterfall_inputs(s, &mut out)?,
-        }
-        Ok(out)
+        let mut sink = Encoder(Vec::new());
+        statement.put(&mut sink)?;
+        Ok(sink.0)
     }
 
-    /// The waterfall's rules take fixed slots: [`WATERFALL_MAX_TRANCHES`] tranche slots of
-    /// (active, recipient, capped, cap), [`WATERFALL_MAX_SHARES`] share slots of (active,
-    /// recipient, bps), then one remainder flag per share slot, the tranche payouts, the
-    /// share payouts. Unused slots are all zero; the active flags (a prefix) make the
-    /// encoding injective.
-    fn waterfall_inputs(s: &WaterfallStatement, out: &mut Vec<Fr>) -> Result<(), VerifyError> {
-        s.check_shape()
-            .map_err(|e| VerifyError::Format(format!("waterfall statement: {e}")))?;
-        let zero = Fr::from(0u64);
-        let flag = |b: bool| Fr::from(u64::from(b));
-        out.extend(id_to_fr(&s.solution_id));
-        out.push(u64_to_fr(s.period_start));
-        out.push(u64_to_fr(s.period_end));
-        out.push(u64_to_fr(s.total_revenue_micros));
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            match s.tranches.get(j) {
-                Some(t) => {
-                    out.push(flag(true));
-                    out.extend(id_to_fr(&t.recipient));
-                    out.push(flag(t.cap_micros.is_some()));
-                    out.push(u64_to_fr(t.cap_micros.unwrap_or(0)));
-                }
-                None => out.extend([zero; 5]),
-            }
+    /// The public inputs of any declared statement (one not in the circuit list too).
+    pub fn encode<T: Declared>(statement: &T) -> Result<Vec<Fr>, VerifyError> {
+        let mut sink = Encoder(Vec::new());
+        T::put(&mut sink, Some(statement))?;
+        Ok(sink.0)
+    }
+
+    /// The generic BLS12-381 encoder: every declared statement goes through it.
+    struct Encoder(Vec<Fr>);
+
+    impl PublicSink for Encoder {
+        type Types = NoHandles;
+        type Error = VerifyError;
+        fn u64(&mut self, _: &'static str, v: Option<u64>) -> Result<(), VerifyError> {
+            self.0.push(u64_to_fr(value(v)?));
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            match s.shares.get(k) {
-                Some(l) => {
-                    out.push(flag(true));
-                    out.extend(id_to_fr(&l.recipient));
-                    out.push(u64_to_fr(l.bps.into()));
-                }
-                None => out.extend([zero; 4]),
-            }
+        fn small(&mut self, _: &'static str, v: Option<u64>, _: u32) -> Result<(), VerifyError> {
+            self.0.push(u64_to_fr(value(v)?));
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            out.push(flag(k == s.remainder_to as usize));
+        fn id(&mut self, _: &'static str, v: Option<Id>) -> Result<(), VerifyError> {
+            self.0.extend(id_to_fr(&value(v)?));
+            Ok(())
         }
-        for j in 0..WATERFALL_MAX_TRANCHES {
-            out.push(u64_to_fr(s.tranche_payouts.get(j).copied().unwrap_or(0)));
+        fn digest(&mut self, _: &'static str, v: Option<Digest>) -> Result<(), VerifyError> {
+            self.0.push(digest_to_fr(&value(v)?)?);
+            Ok(())
         }
-        for k in 0..WATERFALL_MAX_SHARES {
-            out.push(u64_to_fr(s.share_payouts.get(k).copied().unwrap_or(0)));
+        fn flag(&mut self, _: &'static str, v: Option<bool>) -> Result<(), VerifyError> {
+            self.0.push(Fr::from(u64::from(value(v)?)));
+            Ok(())
         }
-        out.push(digest_to_fr(&s.payments_commitment)?);
-        Ok(())
+        fn refuse(&mut self, what: &'static str, reason: String) -> VerifyError {
+            refused(what, reason)
+        }
     }
 
     #[cfg(test)]
@@ -405,74 +295,6 @@ pub mod bls12_381 {
             m.copy_from_slice(&modulus);
             assert!(digest_to_fr(&Bytes32(m)).is_err());
             assert!(digest_to_fr(&Bytes32([0xff; 32])).is_err());
-        }
-
-        fn waterfall() -> WaterfallStatement {
-            use crate::statement::{Share, Tranche};
-            WaterfallStatement {
-                solution_id: Bytes32::from_u64(1),
-                period_start: 10,
-                period_end: 20,
-                total_revenue_micros: 100,
-                tranches: vec![Tranche {
-                    recipient: Bytes32::from_u64(2),
-                    cap_micros: Some(0),
-                }],
-                shares: vec![Share {
-                    recipient: Bytes32::from_u64(3),
-                    bps: 10_000,
-                }],
-                remainder_to: 0,
-                tranche_payouts: vec![0],
-                share_payouts: vec![100],
-                payments_commitment: Bytes32::from_u64(4),
-            }
-        }
-
-        #[test]
-        fn waterfall_rules_take_fixed_slots_and_encode_injectively() {
-            let s = waterfall();
-            let inputs = public_inputs(&Statement::Waterfall(s.clone())).unwrap();
-            let slots = 6 * WATERFALL_MAX_TRANCHES + 6 * WATERFALL_MAX_SHARES + 1;
-            assert_eq!(inputs.len(), 5 + slots);
-            // A cap of 0 and no cap differ; so do one tranche and one plus an empty one.
-            let mut uncapped = s.clone();
-            uncapped.tranches[0].cap_micros = None;
-            assert_ne!(
-                public_inputs(&Statement::Waterfall(uncapped)).unwrap(),
-                inputs
-            );
-            let mut none = s.clone();
-            none.tranches.clear();
-            none.tranche_payouts.clear();
-            assert_ne!(public_inputs(&Statement::Waterfall(none)).unwrap(), inputs);
-            // Shapes the circuit cannot take are refused.
-            let mut bad = s.clone();
-            bad.remainder_to = 1;
-            assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
-            let mut bad = s.clone();
-            bad.share_payouts.push(0);
-            assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
-            let mut bad = s;
-            bad.tranches = vec![bad.tranches[0].clone(); WATERFALL_MAX_TRANCHES + 1];
-            bad.tranche_payouts = vec![0; WATERFALL_MAX_TRANCHES + 1];
-            assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
-        }
-
-        #[test]
-        fn waterfall_statement_json_round_trips() {
-            let s = Statement::Waterfall(waterfall());
-            let v = serde_json::to_value(&s).unwrap();
-            assert_eq!(
-                Statement::from_json(crate::CircuitKind::Waterfall, &v).unwrap(),
-                s
-            );
-            let mut extra = v.clone();
-            extra["tranches"][0]["bonus"] = 1.into();
-            assert!(Statement::from_json(crate::CircuitKind::Waterfall, &extra).is_err());
-            let mut short = v;
-            short["share_payouts"] = serde_json::json!([]);
-            assert!(Statement::from_json(crate::CircuitKind::Waterfall, &short).is_err());
         }
 
         #[test]

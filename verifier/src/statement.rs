@@ -1,126 +1,136 @@
 //! The public statement of each circuit: the named values a proof speaks about.
 //!
-//! The order of the fields in [`crate::encoding`] is the order in which each circuit's
-//! `define` allocates its public inputs.
+//! Each statement is declared once ([`crate::statement!`]): its fields in order, with their
+//! layouts. The JSON form, the display, the public-input encoding of each backend
+//! ([`crate::encoding`]) and the public inputs a circuit's `define` allocates all come from
+//! that declaration, so their orders cannot drift apart.
 
 use crate::bytes::{Digest, Id};
-use crate::circuit::CircuitKind;
-use crate::error::VerifyError;
-use serde::{Deserialize, Serialize};
+use crate::declare::{layout, Declared, ShowItem};
+pub use crate::list::Statement;
 
-/// `prove_token_ownership`: "I hold an active token for `package_id` in the tree with `root`,
-/// and I answer `challenge` with `tag`". Hides which token, its blinding factor and the
-/// customer; reveals the package, the time and the challenge-bound tag.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OwnershipStatement {
-    /// Root of the issuer's Merkle tree of active tokens.
-    pub root: Digest,
-    /// The package the token grants access to.
-    pub package_id: Id,
-    /// The verifier's clock (unix seconds); the token must expire strictly after it.
-    pub now: u64,
-    /// A fresh verifier challenge, so that a proof cannot be replayed elsewhere.
-    pub challenge: Id,
-    /// H(blinding factor, challenge): binds the proof to the challenge and the token owner
-    /// without identifying either across challenges.
-    pub tag: Digest,
+crate::statement! {
+    /// `prove_token_ownership`: "I hold an active token for `package_id` in the tree with `root`,
+    /// and I answer `challenge` with `tag`". Hides which token, its blinding factor and the
+    /// customer; reveals the package, the time and the challenge-bound tag.
+    pub struct OwnershipStatement => OwnershipPublic {
+        /// Root of the issuer's Merkle tree of active tokens.
+        pub root: Digest => layout::Digest,
+        /// The package the token grants access to.
+        pub package_id: Id => layout::Id,
+        /// The verifier's clock (unix seconds); the token must expire strictly after it.
+        pub now: u64 => layout::U64,
+        /// A fresh verifier challenge, so that a proof cannot be replayed elsewhere.
+        pub challenge: Id => layout::Id,
+        /// H(blinding factor, challenge): binds the proof to the challenge and the token owner
+        /// without identifying either across challenges.
+        pub tag: Digest => layout::Digest,
+    }
 }
 
-/// The ZK tier proof (seed 002 §7): "I hold a tier commitment in the approved set with
-/// `root`, of tier at least `min_tier`, and this is my request number `slot < quota` of
-/// the epoch". Hides the exact tier, the commitment, the user and the slot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TierStatement {
-    /// Root of the approved tier set's Merkle tree of tier commitments.
-    pub root: Digest,
-    /// The lowest tier the verifier accepts.
-    pub min_tier: u32,
-    /// The epoch beacon K_epoch.
-    pub epoch_beacon: Digest,
-    /// H(request nonce, ephemeral public key): ties the proof to one request.
-    pub request_binding: Digest,
-    /// H(user secret, K_epoch, slot): the same slot in the same epoch gives the same
-    /// nullifier, so a verifier that remembers nullifiers of the epoch enforces the quota.
-    pub nullifier: Digest,
-    /// Requests allowed per epoch.
-    pub quota: u32,
+crate::statement! {
+    /// The ZK tier proof (seed 002 §7): "I hold a tier commitment in the approved set with
+    /// `root`, of tier at least `min_tier`, and this is my request number `slot < quota` of
+    /// the epoch". Hides the exact tier, the commitment, the user and the slot.
+    pub struct TierStatement => TierPublic {
+        /// Root of the approved tier set's Merkle tree of tier commitments.
+        pub root: Digest => layout::Digest,
+        /// The lowest tier the verifier accepts.
+        pub min_tier: u32 => layout::Small<TIER_BITS>,
+        /// The epoch beacon K_epoch.
+        pub epoch_beacon: Digest => layout::Digest,
+        /// H(request nonce, ephemeral public key): ties the proof to one request.
+        pub request_binding: Digest => layout::Digest,
+        /// H(user secret, K_epoch, slot): the same slot in the same epoch gives the same
+        /// nullifier, so a verifier that remembers nullifiers of the epoch enforces the quota.
+        pub nullifier: Digest => layout::Digest,
+        /// Requests allowed per epoch.
+        pub quota: u32 => layout::Small<TIER_BITS>,
+    }
 }
 
-/// `renew_blinded_token` (seed 000 §3.6): "a token for `package_id` in the tree with `root`
-/// is mine, it is renewed now (before its expiry or within the grace period), and it becomes
-/// the token with leaf `new_leaf`, expiring at `new_expires_at`, later than before". The
-/// nullifier is the same for every renewal of the same token, so the issuer renews each
-/// token once. Hides which token, the blinding factor and the customer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RenewalStatement {
-    /// Root of the issuer's Merkle tree of active tokens.
-    pub root: Digest,
-    /// The package of the old and the new token.
-    pub package_id: Id,
-    /// The issuer's clock (unix seconds).
-    pub now: u64,
-    /// H(blinding factor, old token's leaf): the issuer refuses a nullifier it has seen.
-    pub nullifier: Digest,
-    /// The new token's leaf: same package, same blinding commitment, the new expiry.
-    pub new_leaf: Digest,
-    /// The new token's expiry (unix seconds).
-    pub new_expires_at: u64,
+crate::statement! {
+    /// `renew_blinded_token` (seed 000 §3.6): "a token for `package_id` in the tree with `root`
+    /// is mine, it is renewed now (before its expiry or within the grace period), and it becomes
+    /// the token with leaf `new_leaf`, expiring at `new_expires_at`, later than before". The
+    /// nullifier is the same for every renewal of the same token, so the issuer renews each
+    /// token once. Hides which token, the blinding factor and the customer.
+    pub struct RenewalStatement => RenewalPublic {
+        /// Root of the issuer's Merkle tree of active tokens.
+        pub root: Digest => layout::Digest,
+        /// The package of the old and the new token.
+        pub package_id: Id => layout::Id,
+        /// The issuer's clock (unix seconds).
+        pub now: u64 => layout::U64,
+        /// H(blinding factor, old token's leaf): the issuer refuses a nullifier it has seen.
+        pub nullifier: Digest => layout::Digest,
+        /// The new token's leaf: same package, same blinding commitment, the new expiry.
+        pub new_leaf: Digest => layout::Digest,
+        /// The new token's expiry (unix seconds).
+        pub new_expires_at: u64 => layout::U64,
+    }
 }
 
-/// `aggregate_hourly` (seed 000 §4.3, §6.3): "the readings under `readings_commitment` are
-/// all of `package_id` (in its isolation `scope`) and of `blinded_customer_id`, all taken in
-/// the hour starting at `hour_start`, and their units add up to `total_units`". Hides the
-/// readings (their number, times and units).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MeteringStatement {
-    pub package_id: Id,
-    /// The package's isolation scope, H(package_id) under the metering-scope domain.
-    pub scope: Digest,
-    pub blinded_customer_id: Id,
-    /// Unix seconds, a multiple of 3600.
-    pub hour_start: u64,
-    pub total_units: u64,
-    /// The meter's commitment to the hour's readings of this package and customer.
-    pub readings_commitment: Digest,
+crate::statement! {
+    /// `aggregate_hourly` (seed 000 §4.3, §6.3): "the readings under `readings_commitment` are
+    /// all of `package_id` (in its isolation `scope`) and of `blinded_customer_id`, all taken in
+    /// the hour starting at `hour_start`, and their units add up to `total_units`". Hides the
+    /// readings (their number, times and units).
+    pub struct MeteringStatement => MeteringPublic {
+        pub package_id: Id => layout::Id,
+        /// The package's isolation scope, H(package_id) under the metering-scope domain.
+        pub scope: Digest => layout::Digest,
+        pub blinded_customer_id: Id => layout::Id,
+        /// Unix seconds, a multiple of 3600.
+        pub hour_start: u64 => layout::Small<TIMESTAMP_BITS>,
+        pub total_units: u64 => layout::U64,
+        /// The meter's commitment to the hour's readings of this package and customer.
+        pub readings_commitment: Digest => layout::Digest,
+    }
 }
 
-/// `verify_metering_isolation` (seed 000 §4.2): "`package_a` and `package_b` differ, each
-/// scope derives from its package, and every reading under `commitment_a` carries A's scope,
-/// every reading under `commitment_b` B's". Hides the readings and the customers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IsolationStatement {
-    pub package_a: Id,
-    pub package_b: Id,
-    pub scope_a: Digest,
-    pub scope_b: Digest,
-    /// A readings commitment of package A (the `readings_commitment` of its hourly proof).
-    pub commitment_a: Digest,
-    pub commitment_b: Digest,
+crate::statement! {
+    /// `verify_metering_isolation` (seed 000 §4.2): "`package_a` and `package_b` differ, each
+    /// scope derives from its package, and every reading under `commitment_a` carries A's scope,
+    /// every reading under `commitment_b` B's". Hides the readings and the customers.
+    pub struct IsolationStatement => IsolationPublic {
+        pub package_a: Id => layout::Id,
+        pub package_b: Id => layout::Id,
+        pub scope_a: Digest => layout::Digest,
+        pub scope_b: Digest => layout::Digest,
+        /// A readings commitment of package A (the `readings_commitment` of its hourly proof).
+        pub commitment_a: Digest => layout::Digest,
+        pub commitment_b: Digest => layout::Digest,
+    }
 }
 
-/// `generate_revenue_proof` (seed 000 §7.1, §7.4): "publisher `publisher_id` earned
-/// `aggregate_revenue_micros` from `transaction_count` transactions in [period_start,
-/// period_end)", where the transactions are all those of the publisher's
-/// `transactions_commitment` that fall in the period. Hides every transaction (amount, time,
-/// package, customer) and how many fall outside the period.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevenueStatement {
-    pub publisher_id: Id,
-    /// Unix seconds, inclusive.
-    pub period_start: u64,
-    /// Unix seconds, exclusive.
-    pub period_end: u64,
-    pub aggregate_revenue_micros: u64,
-    pub transaction_count: u64,
-    /// The settlement module's commitment to the publisher's transactions.
-    pub transactions_commitment: Digest,
+crate::statement! {
+    /// `generate_revenue_proof` (seed 000 §7.1, §7.4): "publisher `publisher_id` earned
+    /// `aggregate_revenue_micros` from `transaction_count` transactions in [period_start,
+    /// period_end)", where the transactions are all those of the publisher's
+    /// `transactions_commitment` that fall in the period. Hides every transaction (amount, time,
+    /// package, customer) and how many fall outside the period.
+    pub struct RevenueStatement => RevenuePublic {
+        pub publisher_id: Id => layout::Id,
+        /// Unix seconds, inclusive.
+        pub period_start: u64 => layout::U64,
+        /// Unix seconds, exclusive.
+        pub period_end: u64 => layout::U64,
+        pub aggregate_revenue_micros: u64 => layout::U64,
+        pub transaction_count: u64 => layout::Small<COUNT_BITS>,
+        /// The settlement module's commitment to the publisher's transactions.
+        pub transactions_commitment: Digest => layout::Digest,
+    }
 }
+
+/// Bits of the tier statement's small values (min_tier, quota): they are u32s.
+pub const TIER_BITS: u32 = 32;
+/// Bits of a metering timestamp (hour_start): timestamps are below 2^62.
+pub const TIMESTAMP_BITS: u32 = 62;
+/// Bits of a transaction count.
+pub const COUNT_BITS: u32 = 32;
+/// Bits of a basis-point share (at most 10,000 < 2^14).
+pub const BPS_BITS: u32 = 14;
 
 /// Largest number of tranches a waterfall's rules may have (fixed by the circuit version).
 pub const WATERFALL_MAX_TRANCHES: usize = 4;
@@ -129,49 +139,52 @@ pub const WATERFALL_MAX_SHARES: usize = 8;
 /// Basis points in a whole.
 pub const BPS_WHOLE: u32 = 10_000;
 
-/// A waterfall tranche: takes min(remaining, cap) for its recipient, or everything that
-/// remains when it has no cap.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tranche {
-    pub recipient: Id,
-    pub cap_micros: Option<u64>,
+crate::statement! {
+    /// A waterfall tranche: takes min(remaining, cap) for its recipient, or everything that
+    /// remains when it has no cap.
+    #[derive(Default)]
+    pub struct Tranche => TranchePublic {
+        pub recipient: Id => layout::Id,
+        pub cap_micros: Option<u64> => layout::OptionalU64,
+    }
 }
 
-/// A line of the residual split: `bps` basis points of what the tranches leave, rounded down.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Share {
-    pub recipient: Id,
-    pub bps: u32,
+crate::statement! {
+    /// A line of the residual split: `bps` basis points of what the tranches leave, rounded down.
+    #[derive(Default)]
+    pub struct Share => SharePublic {
+        pub recipient: Id => layout::Id,
+        pub bps: u32 => layout::Small<BPS_BITS>,
+    }
 }
 
-/// `generate_waterfall_proof` (seed 000 §7.3): "solution `solution_id` took
-/// `total_revenue_micros` in the period from the payments under `payments_commitment`, and
-/// the public rules split it into exactly these payouts". The rules: the tranches in order,
-/// then the shares of the residual (basis points summing to 10,000, floor division), the
-/// rounding remainder to share line `remainder_to`. Payouts are listed per rule line; a
-/// recipient named on several lines is paid the sum of its lines. Hides every payment and
-/// customer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaterfallStatement {
-    pub solution_id: Id,
-    pub period_start: u64,
-    pub period_end: u64,
-    pub total_revenue_micros: u64,
-    /// At most [`WATERFALL_MAX_TRANCHES`].
-    pub tranches: Vec<Tranche>,
-    /// One to [`WATERFALL_MAX_SHARES`] lines.
-    pub shares: Vec<Share>,
-    /// Index in `shares` of the line that also takes the rounding remainder.
-    pub remainder_to: u32,
-    /// One per tranche.
-    pub tranche_payouts: Vec<u64>,
-    /// One per share line, the remainder included in line `remainder_to`.
-    pub share_payouts: Vec<u64>,
-    /// The settlement module's commitment to the solution's payments of the period.
-    pub payments_commitment: Digest,
+crate::statement! {
+    check = WaterfallStatement::check_shape, "waterfall statement";
+    /// `generate_waterfall_proof` (seed 000 §7.3): "solution `solution_id` took
+    /// `total_revenue_micros` in the period from the payments under `payments_commitment`, and
+    /// the public rules split it into exactly these payouts". The rules: the tranches in order,
+    /// then the shares of the residual (basis points summing to 10,000, floor division), the
+    /// rounding remainder to share line `remainder_to`. Payouts are listed per rule line; a
+    /// recipient named on several lines is paid the sum of its lines. Hides every payment and
+    /// customer.
+    pub struct WaterfallStatement => WaterfallPublic {
+        pub solution_id: Id => layout::Id,
+        pub period_start: u64 => layout::U64,
+        pub period_end: u64 => layout::U64,
+        pub total_revenue_micros: u64 => layout::U64,
+        /// At most [`WATERFALL_MAX_TRANCHES`].
+        pub tranches: Vec<Tranche> => layout::Slots<layout::Record, WATERFALL_MAX_TRANCHES>,
+        /// One to [`WATERFALL_MAX_SHARES`] lines.
+        pub shares: Vec<Share> => layout::Slots<layout::Record, WATERFALL_MAX_SHARES>,
+        /// Index in `shares` of the line that also takes the rounding remainder.
+        pub remainder_to: u32 => layout::OneHot<WATERFALL_MAX_SHARES>,
+        /// One per tranche.
+        pub tranche_payouts: Vec<u64> => layout::Padded<layout::U64, WATERFALL_MAX_TRANCHES>,
+        /// One per share line, the remainder included in line `remainder_to`.
+        pub share_payouts: Vec<u64> => layout::Padded<layout::U64, WATERFALL_MAX_SHARES>,
+        /// The settlement module's commitment to the solution's payments of the period.
+        pub payments_commitment: Digest => layout::Digest,
+    }
 }
 
 impl WaterfallStatement {
@@ -238,152 +251,105 @@ impl WaterfallStatement {
     }
 }
 
-/// A statement of any circuit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
-pub enum Statement {
-    Ownership(OwnershipStatement),
-    Tier(TierStatement),
-    Renewal(RenewalStatement),
-    Metering(MeteringStatement),
-    Isolation(IsolationStatement),
-    Revenue(RevenueStatement),
-    Waterfall(WaterfallStatement),
+impl ShowItem for Tranche {
+    fn show_item(&self) -> String {
+        match self.cap_micros {
+            Some(c) => format!("{} cap {c}", self.recipient),
+            None => format!("{} no cap", self.recipient),
+        }
+    }
 }
 
-impl Statement {
-    pub fn kind(&self) -> CircuitKind {
-        match self {
-            Statement::Ownership(_) => CircuitKind::Ownership,
-            Statement::Tier(_) => CircuitKind::Tier,
-            Statement::Renewal(_) => CircuitKind::Renewal,
-            Statement::Metering(_) => CircuitKind::Metering,
-            Statement::Isolation(_) => CircuitKind::Isolation,
-            Statement::Revenue(_) => CircuitKind::Revenue,
-            Statement::Waterfall(_) => CircuitKind::Waterfall,
+impl ShowItem for Share {
+    fn show_item(&self) -> String {
+        format!("{} {} bps", self.recipient, self.bps)
+    }
+}
+
+/// Reads a declared statement from JSON (missing or extra fields refused) and checks its
+/// shape; `Statement::from_json` (made by [`crate::list`]) calls it per kind.
+pub(crate) fn read_declared<T: Declared + serde::de::DeserializeOwned>(
+    name: &str,
+    value: &serde_json::Value,
+) -> Result<T, crate::error::VerifyError> {
+    let bad =
+        |e: String| crate::error::VerifyError::Format(format!("statement of a {name} proof: {e}"));
+    let s: T = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
+    s.check_shape().map_err(bad)?;
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytes::Bytes32;
+    use crate::encoding::bls12_381::public_inputs;
+
+    fn waterfall() -> WaterfallStatement {
+        use crate::statement::{Share, Tranche};
+        WaterfallStatement {
+            solution_id: Bytes32::from_u64(1),
+            period_start: 10,
+            period_end: 20,
+            total_revenue_micros: 100,
+            tranches: vec![Tranche {
+                recipient: Bytes32::from_u64(2),
+                cap_micros: Some(0),
+            }],
+            shares: vec![Share {
+                recipient: Bytes32::from_u64(3),
+                bps: 10_000,
+            }],
+            remainder_to: 0,
+            tranche_payouts: vec![0],
+            share_payouts: vec![100],
+            payments_commitment: Bytes32::from_u64(4),
         }
     }
 
-    /// Reads the statement of a circuit of `kind` from JSON, refusing missing or extra fields.
-    pub fn from_json(kind: CircuitKind, value: &serde_json::Value) -> Result<Self, VerifyError> {
-        let bad = |e: serde_json::Error| {
-            VerifyError::Format(format!("statement of a {} proof: {e}", kind.name()))
-        };
-        let v = value.clone();
-        Ok(match kind {
-            CircuitKind::Ownership => Statement::Ownership(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Tier => Statement::Tier(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Renewal => Statement::Renewal(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Metering => Statement::Metering(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Isolation => Statement::Isolation(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Revenue => Statement::Revenue(serde_json::from_value(v).map_err(bad)?),
-            CircuitKind::Waterfall => {
-                let s: WaterfallStatement = serde_json::from_value(v).map_err(bad)?;
-                s.check_shape().map_err(|e| {
-                    VerifyError::Format(format!("statement of a waterfall proof: {e}"))
-                })?;
-                Statement::Waterfall(s)
-            }
-        })
+    #[test]
+    fn waterfall_rules_take_fixed_slots_and_encode_injectively() {
+        let s = waterfall();
+        let inputs = public_inputs(&Statement::Waterfall(s.clone())).unwrap();
+        let slots = 6 * WATERFALL_MAX_TRANCHES + 6 * WATERFALL_MAX_SHARES + 1;
+        assert_eq!(inputs.len(), 5 + slots);
+        // A cap of 0 and no cap differ; so do one tranche and one plus an empty one.
+        let mut uncapped = s.clone();
+        uncapped.tranches[0].cap_micros = None;
+        assert_ne!(
+            public_inputs(&Statement::Waterfall(uncapped)).unwrap(),
+            inputs
+        );
+        let mut none = s.clone();
+        none.tranches.clear();
+        none.tranche_payouts.clear();
+        assert_ne!(public_inputs(&Statement::Waterfall(none)).unwrap(), inputs);
+        // Shapes the circuit cannot take are refused.
+        let mut bad = s.clone();
+        bad.remainder_to = 1;
+        assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
+        let mut bad = s.clone();
+        bad.share_payouts.push(0);
+        assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
+        let mut bad = s;
+        bad.tranches = vec![bad.tranches[0].clone(); WATERFALL_MAX_TRANCHES + 1];
+        bad.tranche_payouts = vec![0; WATERFALL_MAX_TRANCHES + 1];
+        assert!(public_inputs(&Statement::Waterfall(bad)).is_err());
     }
 
-    /// The statement as (name, value) pairs, for display.
-    pub fn named_values(&self) -> Vec<(&'static str, String)> {
-        match self {
-            Statement::Ownership(s) => vec![
-                ("root", s.root.to_hex()),
-                ("package_id", s.package_id.to_hex()),
-                ("now", s.now.to_string()),
-                ("challenge", s.challenge.to_hex()),
-                ("tag", s.tag.to_hex()),
-            ],
-            Statement::Tier(s) => vec![
-                ("root", s.root.to_hex()),
-                ("min_tier", s.min_tier.to_string()),
-                ("epoch_beacon", s.epoch_beacon.to_hex()),
-                ("request_binding", s.request_binding.to_hex()),
-                ("nullifier", s.nullifier.to_hex()),
-                ("quota", s.quota.to_string()),
-            ],
-            Statement::Renewal(s) => vec![
-                ("root", s.root.to_hex()),
-                ("package_id", s.package_id.to_hex()),
-                ("now", s.now.to_string()),
-                ("nullifier", s.nullifier.to_hex()),
-                ("new_leaf", s.new_leaf.to_hex()),
-                ("new_expires_at", s.new_expires_at.to_string()),
-            ],
-            Statement::Metering(s) => vec![
-                ("package_id", s.package_id.to_hex()),
-                ("scope", s.scope.to_hex()),
-                ("blinded_customer_id", s.blinded_customer_id.to_hex()),
-                ("hour_start", s.hour_start.to_string()),
-                ("total_units", s.total_units.to_string()),
-                ("readings_commitment", s.readings_commitment.to_hex()),
-            ],
-            Statement::Isolation(s) => vec![
-                ("package_a", s.package_a.to_hex()),
-                ("package_b", s.package_b.to_hex()),
-                ("scope_a", s.scope_a.to_hex()),
-                ("scope_b", s.scope_b.to_hex()),
-                ("commitment_a", s.commitment_a.to_hex()),
-                ("commitment_b", s.commitment_b.to_hex()),
-            ],
-            Statement::Revenue(s) => vec![
-                ("publisher_id", s.publisher_id.to_hex()),
-                ("period_start", s.period_start.to_string()),
-                ("period_end", s.period_end.to_string()),
-                (
-                    "aggregate_revenue_micros",
-                    s.aggregate_revenue_micros.to_string(),
-                ),
-                ("transaction_count", s.transaction_count.to_string()),
-                (
-                    "transactions_commitment",
-                    s.transactions_commitment.to_hex(),
-                ),
-            ],
-            Statement::Waterfall(s) => {
-                let list = |items: Vec<String>| {
-                    if items.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        items.join("; ")
-                    }
-                };
-                let u64s = |v: &[u64]| list(v.iter().map(u64::to_string).collect());
-                vec![
-                    ("solution_id", s.solution_id.to_hex()),
-                    ("period_start", s.period_start.to_string()),
-                    ("period_end", s.period_end.to_string()),
-                    ("total_revenue_micros", s.total_revenue_micros.to_string()),
-                    (
-                        "tranches",
-                        list(
-                            s.tranches
-                                .iter()
-                                .map(|t| match t.cap_micros {
-                                    Some(c) => format!("{} cap {c}", t.recipient),
-                                    None => format!("{} no cap", t.recipient),
-                                })
-                                .collect(),
-                        ),
-                    ),
-                    (
-                        "shares",
-                        list(
-                            s.shares
-                                .iter()
-                                .map(|l| format!("{} {} bps", l.recipient, l.bps))
-                                .collect(),
-                        ),
-                    ),
-                    ("remainder_to", s.remainder_to.to_string()),
-                    ("tranche_payouts", u64s(&s.tranche_payouts)),
-                    ("share_payouts", u64s(&s.share_payouts)),
-                    ("payments_commitment", s.payments_commitment.to_hex()),
-                ]
-            }
-        }
+    #[test]
+    fn waterfall_statement_json_round_trips() {
+        let s = Statement::Waterfall(waterfall());
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            Statement::from_json(crate::CircuitKind::Waterfall, &v).unwrap(),
+            s
+        );
+        let mut extra = v.clone();
+        extra["tranches"][0]["bonus"] = 1.into();
+        assert!(Statement::from_json(crate::CircuitKind::Waterfall, &extra).is_err());
+        let mut short = v;
+        short["share_payouts"] = serde_json::json!([]);
+        assert!(Statement::from_json(crate::CircuitKind::Waterfall, &short).is_err());
     }
 }

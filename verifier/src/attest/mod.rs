@@ -25,7 +25,9 @@ pub mod revenue;
 pub mod root;
 pub mod trusted;
 
-pub use proof::{verify_attested_proof, ProofAttestation};
+#[cfg(feature = "groth16")]
+pub use proof::verify_attested_proof;
+pub use proof::ProofAttestation;
 pub use revenue::{verify_revenue_proof, RevenueClaim, RevenueProofChecker, ZkRevenueProof};
 pub use root::{verify_proof_with_signed_root, RootInfo, SignedRoot};
 pub use trusted::{TrustedKey, TrustedKeys};

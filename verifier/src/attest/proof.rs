@@ -33,6 +33,7 @@ use super::{
     check_header, sha3_256, AttestError, KeyId, Signature, TrustedKey, TrustedKeys, CONTEXT_PROOF,
 };
 use crate::format::ProofEnvelope;
+#[cfg(feature = "groth16")]
 use crate::groth16::PreparedVerifier;
 use serde::{Deserialize, Serialize};
 
@@ -173,6 +174,7 @@ impl ProofAttestation {
     }
 }
 
+#[cfg(feature = "groth16")]
 /// An attested proof, checked in one call: the attester is trusted and its signature
 /// verifies, then the proof verifies with `vk`. Returns the trusted key that signed.
 pub fn verify_attested_proof<'a>(

@@ -33,6 +33,7 @@ use super::{check_header, AttestError, KeyId, Signature, TrustedKey, TrustedKeys
 use crate::bytes::{Digest, Id};
 use crate::circuit::{MAX_DEPTH, MIN_DEPTH};
 use crate::format::ProofEnvelope;
+#[cfg(feature = "groth16")]
 use crate::groth16::PreparedVerifier;
 use crate::statement::Statement;
 use serde::{Deserialize, Serialize};
@@ -318,6 +319,7 @@ pub trait VerifiesProof {
     fn verify_proof(&self, proof: &ProofEnvelope) -> Result<(), crate::VerifyError>;
 }
 
+#[cfg(feature = "groth16")]
 impl VerifiesProof for PreparedVerifier {
     fn verify_proof(&self, proof: &ProofEnvelope) -> Result<(), crate::VerifyError> {
         self.verify(proof)

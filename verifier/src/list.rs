@@ -1,0 +1,172 @@
+//! The circuit list: every circuit veil knows, in one place.
+//!
+//! [`for_each_circuit!`](crate::for_each_circuit) hands the list to a macro. This crate makes
+//! [`CircuitKind`](crate::CircuitKind) and [`Statement`](crate::Statement) from it; the CLI
+//! makes its dispatch from it (the circuit type of kind `K` is `veil_circuits::K`). Adding a
+//! circuit is: its module in `circuits/`, its statement declared in `statement.rs`, and one
+//! entry here.
+
+/// Calls `$callback! { Kind { name, statement, size, item, items, doc }, ... }` with every
+/// circuit. `size` is `Depth(default)` for circuits over a Merkle tree or
+/// `Capacity(default)` for batches; `item`/`items` name what one slot holds.
+#[macro_export]
+macro_rules! for_each_circuit {
+    ($callback:ident) => {
+        $callback! {
+            Ownership {
+                name: "ownership",
+                statement: OwnershipStatement,
+                size: Depth(20),
+                item: None,
+                items: "items",
+                doc: "`prove_token_ownership`: I hold an active token for this package (seed 000 §3.5, §7.2).",
+            },
+            Tier {
+                name: "tier",
+                statement: TierStatement,
+                size: Depth(20),
+                item: None,
+                items: "items",
+                doc: "The ZK tier proof: I hold a tier commitment of at least this tier (seed 002 §7).",
+            },
+            Renewal {
+                name: "renewal",
+                statement: RenewalStatement,
+                size: Depth(20),
+                item: None,
+                items: "items",
+                doc: "`renew_blinded_token`: my token, once and only once, becomes a later one (000 §3.6).",
+            },
+            Metering {
+                name: "metering",
+                statement: MeteringStatement,
+                size: Capacity(64),
+                item: Some("reading"),
+                items: "readings",
+                doc: "`aggregate_hourly`: these readings of one package, customer and hour add up to the total (000 §4.3, §6.3).",
+            },
+            Isolation {
+                name: "isolation",
+                statement: IsolationStatement,
+                size: Capacity(64),
+                item: Some("reading pair"),
+                items: "readings per package",
+                doc: "`verify_metering_isolation`: two packages' readings stay in their own scopes (000 §4.2).",
+            },
+            Revenue {
+                name: "revenue",
+                statement: RevenueStatement,
+                size: Capacity(256),
+                item: Some("transaction"),
+                items: "transactions",
+                doc: "`generate_revenue_proof`: a publisher's revenue and transaction count for a period (000 §7.1, §7.4).",
+            },
+            Waterfall {
+                name: "waterfall",
+                statement: WaterfallStatement,
+                size: Capacity(256),
+                item: Some("payment"),
+                items: "payments",
+                doc: "`generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).",
+            },
+        }
+    };
+}
+
+macro_rules! make_kinds_and_statements {
+    ($(
+        $kind:ident {
+            name: $name:literal,
+            statement: $statement:ident,
+            size: $param:ident($default:literal),
+            item: $item:expr,
+            items: $items:literal,
+            doc: $doc:literal,
+        },
+    )*) => {
+        /// The kinds of circuit veil knows.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum CircuitKind {
+            $( #[doc = $doc] $kind, )*
+        }
+
+        const KIND_COUNT: usize = [$($name),*].len();
+
+        impl CircuitKind {
+            pub const ALL: [CircuitKind; KIND_COUNT] = [$(CircuitKind::$kind),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $( CircuitKind::$kind => $name, )* }
+            }
+
+            /// What the size in this kind's ids measures.
+            pub fn size_param(self) -> SizeParam {
+                match self { $( CircuitKind::$kind => SizeParam::$param, )* }
+            }
+
+            /// The size of `NAME` without a number: depth 20 for trees; for batches a capacity
+            /// that fits the usual batch (60 per-minute readings in an hour, a busy period's
+            /// transactions).
+            pub fn default_size(self) -> u32 {
+                match self { $( CircuitKind::$kind => $default, )* }
+            }
+
+            /// What one slot of a batch circuit holds ("reading", "transaction", ...).
+            pub fn item_name(self) -> Option<&'static str> {
+                match self { $( CircuitKind::$kind => $item, )* }
+            }
+
+            /// What a batch of this kind holds, in the plural ("readings", ...).
+            pub(crate) fn items_name(self) -> &'static str {
+                match self { $( CircuitKind::$kind => $items, )* }
+            }
+
+            /// The statement's field names, in order.
+            pub fn statement_fields(self) -> &'static [&'static str] {
+                match self {
+                    $( CircuitKind::$kind => <$statement as Declared>::FIELDS, )*
+                }
+            }
+        }
+
+        /// A statement of any circuit.
+        #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum Statement {
+            $( $kind($statement), )*
+        }
+
+        impl Statement {
+            pub fn kind(&self) -> CircuitKind {
+                match self { $( Statement::$kind(_) => CircuitKind::$kind, )* }
+            }
+
+            /// Reads the statement of a circuit of `kind` from JSON, refusing missing or extra
+            /// fields and shapes the circuit cannot take.
+            pub fn from_json(kind: CircuitKind, value: &serde_json::Value) -> Result<Self, VerifyError> {
+                Ok(match kind {
+                    $( CircuitKind::$kind => Statement::$kind(read_declared(kind.name(), value)?), )*
+                })
+            }
+
+            /// The statement as (name, value) pairs, for display.
+            pub fn named_values(&self) -> Vec<(&'static str, String)> {
+                match self { $( Statement::$kind(s) => s.named_values(), )* }
+            }
+
+            /// Puts every public value into `sink`, in the circuit's order (an encoder).
+            pub fn put<S: PublicSink>(&self, sink: &mut S) -> Result<(), S::Error> {
+                match self {
+                    $( Statement::$kind(s) => <$statement as Declared>::put(sink, Some(s)).map(drop), )*
+                }
+            }
+        }
+    };
+}
+
+use crate::circuit::SizeParam;
+use crate::declare::{Declared, PublicSink};
+use crate::error::VerifyError;
+use crate::statement::*;
+
+for_each_circuit!(make_kinds_and_statements);
