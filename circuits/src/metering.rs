@@ -36,7 +36,7 @@ use veil_verifier::{Bytes32, CircuitId, CircuitKind, Digest, Id, MeteringStateme
 /// Seconds in an hour; hour_start is a multiple of it.
 pub const HOUR_SECS: u64 = 3600;
 /// Timestamps and hour starts are below 2^TIMESTAMP_BITS.
-pub const TIMESTAMP_BITS: u32 = 62;
+pub const TIMESTAMP_BITS: u32 = veil_verifier::statement::TIMESTAMP_BITS;
 /// hour_start = 3600 * hour index, the index below 2^HOUR_INDEX_BITS (3600 * 2^51 > 2^62).
 const HOUR_INDEX_BITS: u32 = 51;
 /// timestamp - hour_start is range-checked to 12 bits (4096 > 3600), then compared to 3600.

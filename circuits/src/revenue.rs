@@ -35,7 +35,7 @@ use veil_verifier::{CircuitId, CircuitKind, Digest, Id, RevenueStatement, Statem
 
 /// The public transaction count is range-checked to this many bits (it is at most the
 /// capacity).
-pub const COUNT_BITS: u32 = 32;
+pub const COUNT_BITS: u32 = veil_verifier::statement::COUNT_BITS;
 
 /// A settlement transaction as the publisher's commitment holds it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,7 +26,7 @@ use veil_verifier::statement::TierPublic;
 use veil_verifier::{Bytes32, CircuitId, CircuitKind, Digest, Id, Statement, TierStatement};
 
 /// Tiers, slots and quotas are 32-bit values.
-pub const SMALL_BITS: u32 = 32;
+pub const SMALL_BITS: u32 = veil_verifier::statement::TIER_BITS;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -38,7 +38,7 @@ use veil_verifier::{
 };
 
 /// Basis points are range-checked to 14 bits (16384 > 10000).
-const BPS_BITS: u32 = 14;
+const BPS_BITS: u32 = veil_verifier::statement::BPS_BITS;
 
 /// A payment as the solution's commitment holds it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
