@@ -29,7 +29,7 @@ fn refused(what: &str, reason: String) -> VerifyError {
 ///
 /// Because p < 2^64, nothing 64 bits wide goes into one element:
 /// - `u64` values: two elements `[hi, lo]`, the high and low 32-bit halves (each < 2^32).
-/// - `u32` values (tiers, slots, quotas): one element, the integer itself.
+/// - `u32` values: one element, the integer itself.
 /// - 32-byte identifiers: eight elements, the big-endian `u32`s of bytes 0..4, 4..8, ...,
 ///   28..32. Injective: every 32-byte string has exactly one encoding, and every limb is
 ///   below 2^32 < p. (Four 64-bit limbs would not be: a limb v >= p and v - p would become
