@@ -78,7 +78,9 @@ const MAX_GATE_CONSTRAINTS: usize = 1 << 12;
 const MAX_USIZE: usize = 1 << 26;
 
 /// A Plonky2 reader over a byte slice that refuses length-like values no input could back.
-struct Guarded<'a> {
+/// Every Plonky2 decode of outside bytes (verifying keys, proving keys, proofs, aggregates)
+/// goes through it, by [`decode_with`].
+pub struct Guarded<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
@@ -136,7 +138,7 @@ impl Read for Guarded<'_> {
 
 /// Runs a Plonky2 decode over `bytes` with the guarded reader under `catch_unwind`, and
 /// refuses trailing bytes.
-fn decode_with<T>(
+pub fn decode_with<T>(
     what: &str,
     bytes: &[u8],
     decode: impl FnOnce(&mut Guarded<'_>) -> IoResult<T>,
