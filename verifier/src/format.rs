@@ -318,6 +318,41 @@ pub fn read_key_file(
     ))
 }
 
+/// What every typed key reader starts with: [`read_key_file`], then the key must be of
+/// `backend` and made for the current version of its circuit's rules. Errors name the key by
+/// its kind.
+pub fn read_key_file_of(
+    bytes: &[u8],
+    kind: KeyKind,
+    backend: Backend,
+) -> Result<(KeyHeader, &[u8]), VerifyError> {
+    let (header, body) = read_key_file(bytes, kind)?;
+    if header.backend != backend {
+        return Err(VerifyError::WrongBackend {
+            what: kind.name(),
+            expected: backend,
+            found: header.backend.to_string(),
+        });
+    }
+    if header.circuit_version != header.circuit.version() {
+        return Err(VerifyError::WrongCircuitVersion {
+            what: kind.name(),
+            circuit: header.circuit.to_string(),
+            expected: header.circuit.version(),
+            found: header.circuit_version,
+        });
+    }
+    Ok((header, body))
+}
+
+/// A key file's bytes from disk, the path in the error.
+pub fn read_key_bytes(path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {
+    std::fs::read(path).map_err(|source| VerifyError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
 /// A proof with everything needed to check it against the right key: see the module
 /// documentation for its JSON layout.
 #[derive(Clone, Debug, PartialEq, Eq)]

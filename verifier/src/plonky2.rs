@@ -24,7 +24,9 @@ use crate::bytes::Bytes32;
 use crate::circuit::{Backend, CircuitId};
 use crate::encoding::goldilocks::{digest_to_limbs, limbs_to_digest, public_inputs};
 use crate::error::VerifyError;
-use crate::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
+use crate::format::{
+    read_key_bytes, read_key_file_of, write_key_file, KeyHeader, KeyKind, ProofEnvelope,
+};
 use plonky2::field::extension::Extendable;
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::gates::gate::GateRef;
@@ -345,26 +347,11 @@ impl Plonky2VerifyingKey {
     }
 
     /// Reads a key file (see the module docs for how untrusted bytes are handled). Refuses
-    /// anything [`read_key_file`] refuses, a key of another backend or circuit version, a body
+    /// anything [`crate::format::read_key_file`] refuses, a key of another backend or circuit version, a body
     /// that does not decode or is not canonical, and a body whose circuit digest is not the
     /// header's.
     pub fn from_bytes(b: &[u8]) -> Result<Self, VerifyError> {
-        let (header, body) = read_key_file(b, KeyKind::Verifying)?;
-        if header.backend != Backend::Plonky2 {
-            return Err(VerifyError::WrongBackend {
-                what: "verifying key",
-                expected: Backend::Plonky2,
-                found: header.backend.to_string(),
-            });
-        }
-        if header.circuit_version != header.circuit.version() {
-            return Err(VerifyError::WrongCircuitVersion {
-                what: "verifying key",
-                circuit: header.circuit.to_string(),
-                expected: header.circuit.version(),
-                found: header.circuit_version,
-            });
-        }
+        let (header, body) = read_key_file_of(b, KeyKind::Verifying, Backend::Plonky2)?;
         if body.is_empty() {
             return Err(VerifyError::Truncated(
                 "the Plonky2 verifying key body is empty".into(),
@@ -398,11 +385,7 @@ impl Plonky2VerifyingKey {
 
     /// Reads a key file from disk; see [`Plonky2VerifyingKey::from_bytes`].
     pub fn read(path: &Path) -> Result<Self, VerifyError> {
-        let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&read_key_bytes(path)?)
     }
 
     pub fn circuit(&self) -> CircuitId {
