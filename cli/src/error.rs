@@ -12,10 +12,31 @@ impl CliError {
     }
 
     /// The message on one line (embedded newlines, e.g. from serde or arkworks, become
-    /// spaces).
+    /// spaces), quoting at most a short excerpt of any long run of input it carries (a 5 MB
+    /// field of a file must not come back as 5 MB of stderr).
     pub fn one_line(&self) -> String {
-        self.0.split_whitespace().collect::<Vec<_>>().join(" ")
+        let words: Vec<String> = self.0.split_whitespace().map(excerpt).collect();
+        let line = words.join(" ");
+        if line.chars().count() <= MAX_LINE {
+            return line;
+        }
+        let head: String = line.chars().take(MAX_LINE).collect();
+        format!("{head}… (message cut at {MAX_LINE} characters)")
     }
+}
+
+/// The longest word an error line quotes whole, and the longest line.
+const MAX_WORD: usize = 80;
+const MAX_LINE: usize = 600;
+
+/// A word of at most [`MAX_WORD`] characters, or its start and its length.
+fn excerpt(word: &str) -> String {
+    let n = word.chars().count();
+    if n <= MAX_WORD {
+        return word.to_string();
+    }
+    let head: String = word.chars().take(40).collect();
+    format!("{head}…({n} characters)")
 }
 
 impl fmt::Display for CliError {
@@ -58,3 +79,24 @@ impl<T, E: fmt::Display> Context<T> for Result<T, E> {
 }
 
 pub type CliResult<T> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::CliError;
+
+    #[test]
+    fn long_input_is_quoted_as_an_excerpt() {
+        let field = "ab".repeat(2_500_000);
+        let line = CliError::new(format!(
+            "bad proof: invalid value: \"{field}\", expected hex"
+        ))
+        .one_line();
+        assert!(line.len() < 700, "{} bytes", line.len());
+        assert!(line.starts_with("bad proof: invalid value: \"abab"));
+        assert!(line.contains("(5000002 characters)"), "{line}");
+        assert!(line.ends_with("expected hex"), "{line}");
+        let many = CliError::new("word ".repeat(1000)).one_line();
+        assert!(many.len() < 700 && many.ends_with("characters)"), "{many}");
+        assert_eq!(CliError::new("a\n b").one_line(), "a b");
+    }
+}

@@ -161,3 +161,95 @@ pub fn human_bytes(n: u64) -> String {
         format!("{:.1} MiB", f / (KIB * KIB))
     }
 }
+
+/// A spinner on stderr for a step that can take more than a second. It shows only on a
+/// terminal and when not `quiet` (`--quiet`, `--json`); otherwise it is hidden and costs
+/// nothing. It is cleared when dropped or finished.
+pub struct Spinner(indicatif::ProgressBar);
+
+impl Spinner {
+    pub fn start(message: impl Into<String>, quiet: bool) -> Spinner {
+        use std::io::IsTerminal;
+        if quiet || !std::io::stderr().is_terminal() {
+            return Spinner(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.into());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Spinner(bar)
+    }
+
+    /// Replaces the message (the next step of the same command).
+    pub fn set(&self, message: impl Into<String>) {
+        self.0.set_message(message.into());
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+/// Refuses an output path that is one of the command's inputs (`sign --file X --out X` would
+/// replace X with its signature). Paths are compared after resolving links and `..`.
+pub fn refuse_output_over_input(output: &Path, inputs: &[&Path]) -> CliResult<()> {
+    let out = resolved(output);
+    for input in inputs {
+        if resolved(input) == out {
+            return Err(CliError::new(format!(
+                "the output {} is one of this command's inputs: choose another output path",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute, links and `..` resolved as far as the path exists.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            resolved(parent).join(name)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Checks, before a long computation, that `path` can be written: its directory exists and
+/// accepts a new file, and `path` is not a directory.
+pub fn check_writable(path: &Path) -> CliResult<()> {
+    if path.is_dir() {
+        return Err(CliError::new(format!(
+            "cannot write {}: it is a directory",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(CliError::new(format!(
+            "cannot write {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    tempfile::Builder::new()
+        .prefix(".veil-write-check.")
+        .tempfile_in(&dir)
+        .map(drop)
+        .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
+}

@@ -294,6 +294,10 @@ pub struct DemoArgs {
     /// Only this backend (default: both, side by side).
     #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
     pub backend: Option<Backend>,
+    /// Every circuit at a small size (trees of depth 4, batches of 4 items) with built-in
+    /// sample witnesses: the whole tour in a fraction of the time.
+    #[arg(long)]
+    pub small: bool,
 }
 
 #[derive(Args, Debug)]
@@ -368,6 +372,10 @@ pub struct AttestArgs {
     /// The time of signing to record, unix seconds (default: now).
     #[arg(long, value_name = "UNIX")]
     pub signed_at: Option<u64>,
+    /// With --proof: verify the proof with this verifying key first, and refuse to sign a
+    /// proof that does not verify (recommended).
+    #[arg(long, value_name = "FILE", requires = "proof")]
+    pub vk: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -405,7 +413,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Prove(a) => cmd::prove::run(&a, json),
         Command::Verify(a) => cmd::verify::run(&a, json),
         Command::Check(a) => cmd::check::run(&a, json),
-        Command::Sample(a) => cmd::sample::run(&a),
+        Command::Sample(a) => cmd::sample::run(&a, json),
         Command::Demo(a) => cmd::demo::run(&a, json),
         Command::Keygen(a) => cmd::keys::keygen(&a, json),
         Command::Trust(a) => cmd::keys::trust(&a, json),

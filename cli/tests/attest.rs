@@ -4,84 +4,14 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tempfile::TempDir;
+
+mod common;
+
+use common::{ok, read_json, refused_with as refused, veil_in, write_json};
 
 const CIRCUIT: &str = "tier-4";
 const NOW: u64 = 1_767_225_600;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn veil_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_veil"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the veil binary runs");
-    let run = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked"),
-        "veil {args:?} panicked:\n{}",
-        run.stderr
-    );
-    run
-}
-
-fn ok(dir: &Path, args: &[&str]) -> Run {
-    let run = veil_in(dir, args);
-    assert_eq!(
-        run.code, 0,
-        "veil {args:?} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    run
-}
-
-/// Expects exit code 1 and a last stderr line `error: ...` containing `needle`.
-fn refused(dir: &Path, args: &[&str], needle: &str) -> Run {
-    let run = veil_in(dir, args);
-    assert_eq!(
-        run.code, 1,
-        "veil {args:?} should exit 1:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    let last = run.stderr.lines().last().unwrap_or("");
-    assert!(
-        last.starts_with("error: "),
-        "veil {args:?}: last stderr line is not an error line: {:?}",
-        run.stderr
-    );
-    assert_eq!(
-        run.stderr
-            .lines()
-            .filter(|l| l.starts_with("error: "))
-            .count(),
-        1,
-        "one error line: {:?}",
-        run.stderr
-    );
-    assert!(
-        last.contains(needle),
-        "veil {args:?}: {last:?} does not mention {needle:?}"
-    );
-    run
-}
-
-fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn write_json(path: &Path, v: &Value) {
-    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
-}
 
 /// A temp dir with dev keys, a proof, two ML-DSA key pairs (auditor, issuer) and their
 /// trusted-keys files, an attestation and a signed root.

@@ -34,6 +34,8 @@ pub enum VerifyError {
         expected: Backend,
         found: String,
     },
+    #[error("the {what} is corrupted: its body does not match the SHA3-256 digest in its header (make the key again)")]
+    CorruptedKey { what: &'static str },
     #[error("wrong key: the proof was made with key {found}, this verifying key is {expected}")]
     WrongKey { expected: String, found: String },
     #[error("constraint system mismatch: the key was made for a different constraint system (digest {found}, this build has {expected})")]

@@ -15,10 +15,19 @@
 //! | circuit id       | variable      | UTF-8, e.g. `tier-20`                              |
 //! | circuit version  | 4 (u32)       | version of the circuit's rules the key was made for|
 //! | cs digest        | 32            | digest of the constraint system                    |
+//! | body digest      | 32 (v2 only)  | SHA3-256 of the body: a corrupted key is refused   |
 //! | body length      | 8 (u64)       | length in bytes of the body                        |
 //! | body             | body length   | backend encoding of the key                        |
 //!
 //! Nothing may follow the body.
+//!
+//! Proving keys are written in version 2, whose body digest is checked before any byte of the
+//! body is decoded: a corrupted proving key (tens of megabytes that backends decode with
+//! lengths read from the file) is refused as corrupted instead of reaching the decoder.
+//! Verifying keys are still written in version 1, byte for byte as before, because a
+//! verifying key's id is the SHA3-256 of its whole file and proofs name their key by that id.
+//! Both versions are read for both kinds; a later version (for instance a faster proving-key
+//! body) takes the next number.
 //!
 //! # Proof envelopes
 //!
@@ -44,8 +53,11 @@ use crate::statement::Statement;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Version of the key file layout this crate writes and reads.
-pub const KEY_FORMAT_VERSION: u32 = 1;
+/// The newest key file layout this crate writes and reads (see the module documentation).
+pub const KEY_FORMAT_VERSION: u32 = 2;
+/// The key file layout without a body digest: still written for verifying keys (their id is
+/// the digest of the file) and read for both kinds.
+pub const KEY_FORMAT_VERSION_1: u32 = 1;
 /// Version of the proof envelope layout this crate writes and reads.
 pub const ENVELOPE_FORMAT_VERSION: u32 = 1;
 
@@ -135,23 +147,47 @@ impl KeyHeader {
     }
 }
 
-/// Writes a key file: the header (see the module documentation) followed by `body`.
+/// Writes a key file: the header (see the module documentation) followed by `body`; version 2
+/// (with the body's digest) for a proving key, version 1 for a verifying key.
 pub fn write_key_file(header: &KeyHeader, body: &[u8]) -> Vec<u8> {
+    let version = match header.kind {
+        KeyKind::Proving => KEY_FORMAT_VERSION,
+        KeyKind::Verifying => KEY_FORMAT_VERSION_1,
+    };
+    write_key_file_version(header, body, version)
+}
+
+/// Writes a key file in the given layout version (1 or 2; anything else is written as 2).
+pub fn write_key_file_version(header: &KeyHeader, body: &[u8], version: u32) -> Vec<u8> {
+    let version = if version == KEY_FORMAT_VERSION_1 {
+        KEY_FORMAT_VERSION_1
+    } else {
+        KEY_FORMAT_VERSION
+    };
     let circuit = header.circuit.to_string();
     // Circuit ids are a short name and a size; they always fit.
     let circuit_len = u16::try_from(circuit.len()).expect("circuit ids are short");
-    let mut out = Vec::with_capacity(64 + circuit.len() + body.len());
+    let mut out = Vec::with_capacity(96 + circuit.len() + body.len());
     out.extend_from_slice(&KEY_MAGIC);
-    out.extend_from_slice(&KEY_FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&version.to_le_bytes());
     out.push(header.kind.code());
     out.push(header.backend.code());
     out.extend_from_slice(&circuit_len.to_le_bytes());
     out.extend_from_slice(circuit.as_bytes());
     out.extend_from_slice(&header.circuit_version.to_le_bytes());
     out.extend_from_slice(&header.cs_digest.0);
+    if version == KEY_FORMAT_VERSION {
+        out.extend_from_slice(&body_digest(body));
+    }
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(body);
     out
+}
+
+/// SHA3-256 of a key body, as version 2 headers carry it.
+fn body_digest(body: &[u8]) -> [u8; 32] {
+    use sha3::{Digest, Sha3_256};
+    Sha3_256::digest(body).into()
 }
 
 /// A bounds-checked reader over a byte slice.
@@ -215,7 +251,7 @@ pub fn read_key_file(
     r.take(KEY_MAGIC.len(), "magic bytes")?;
 
     let version = r.u32("format version")?;
-    if version != KEY_FORMAT_VERSION {
+    if version != KEY_FORMAT_VERSION && version != KEY_FORMAT_VERSION_1 {
         return Err(VerifyError::UnsupportedVersion {
             what: "key file",
             found: version,
@@ -249,6 +285,11 @@ pub fn read_key_file(
 
     let circuit_version = r.u32("circuit version")?;
     let cs_digest = Bytes32(r.array("constraint system digest")?);
+    let expected_body_digest = if version == KEY_FORMAT_VERSION {
+        Some(r.array::<32>("body digest")?)
+    } else {
+        None
+    };
 
     let body_len = r.u64("body length")?;
     let body_len = usize::try_from(body_len).map_err(|_| {
@@ -261,6 +302,9 @@ pub fn read_key_file(
             r.rest.len()
         )));
     }
+    if expected_body_digest.is_some_and(|d| d != body_digest(body)) {
+        return Err(VerifyError::CorruptedKey { what: kind.name() });
+    }
 
     Ok((
         KeyHeader {
@@ -272,6 +316,41 @@ pub fn read_key_file(
         },
         body,
     ))
+}
+
+/// What every typed key reader starts with: [`read_key_file`], then the key must be of
+/// `backend` and made for the current version of its circuit's rules. Errors name the key by
+/// its kind.
+pub fn read_key_file_of(
+    bytes: &[u8],
+    kind: KeyKind,
+    backend: Backend,
+) -> Result<(KeyHeader, &[u8]), VerifyError> {
+    let (header, body) = read_key_file(bytes, kind)?;
+    if header.backend != backend {
+        return Err(VerifyError::WrongBackend {
+            what: kind.name(),
+            expected: backend,
+            found: header.backend.to_string(),
+        });
+    }
+    if header.circuit_version != header.circuit.version() {
+        return Err(VerifyError::WrongCircuitVersion {
+            what: kind.name(),
+            circuit: header.circuit.to_string(),
+            expected: header.circuit.version(),
+            found: header.circuit_version,
+        });
+    }
+    Ok((header, body))
+}
+
+/// A key file's bytes from disk, the path in the error.
+pub fn read_key_bytes(path: &std::path::Path) -> Result<Vec<u8>, VerifyError> {
+    std::fs::read(path).map_err(|source| VerifyError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// A proof with everything needed to check it against the right key: see the module
@@ -550,14 +629,81 @@ mod tests {
     #[test]
     fn key_file_other_format_version_refused() {
         let mut bytes = key_file();
-        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
         assert!(matches!(
             read_key_file(&bytes, KeyKind::Verifying),
             Err(VerifyError::UnsupportedVersion {
                 what: "key file",
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
+        ));
+    }
+
+    #[test]
+    fn proving_keys_are_version_2_with_a_body_digest() {
+        use sha3::{Digest, Sha3_256};
+        let h = header(KeyKind::Proving);
+        let bytes = write_key_file(&h, b"the body bytes");
+        assert_eq!(&bytes[8..12], &2u32.to_le_bytes());
+        assert_eq!(&bytes[27..59], &[7u8; 32]);
+        let digest: [u8; 32] = Sha3_256::digest(b"the body bytes").into();
+        assert_eq!(&bytes[59..91], &digest);
+        assert_eq!(&bytes[91..99], &14u64.to_le_bytes());
+        assert_eq!(&bytes[99..], b"the body bytes");
+        let (h2, body) = read_key_file(&bytes, KeyKind::Proving).unwrap();
+        assert_eq!((h2, body), (h.clone(), &b"the body bytes"[..]));
+        for n in 0..bytes.len() {
+            assert!(
+                matches!(
+                    read_key_file(&bytes[..n], KeyKind::Proving),
+                    Err(VerifyError::Truncated(_))
+                ),
+                "prefix {n}"
+            );
+        }
+        // Verifying keys stay version 1, byte for byte (their id is the file's digest); a
+        // version 2 verifying key is read too, and so is a version 1 proving key.
+        let v = header(KeyKind::Verifying);
+        assert_eq!(&key_file()[8..12], &1u32.to_le_bytes());
+        let v2 = write_key_file_version(&v, b"vk", KEY_FORMAT_VERSION);
+        assert_eq!(
+            read_key_file(&v2, KeyKind::Verifying).unwrap(),
+            (v, &b"vk"[..])
+        );
+        let p1 = write_key_file_version(&h, b"pk", KEY_FORMAT_VERSION_1);
+        assert_eq!(&p1[8..12], &1u32.to_le_bytes());
+        assert_eq!(
+            read_key_file(&p1, KeyKind::Proving).unwrap(),
+            (h, &b"pk"[..])
+        );
+    }
+
+    #[test]
+    fn a_corrupted_proving_key_body_is_refused_as_corrupted() {
+        let bytes = write_key_file(&header(KeyKind::Proving), b"the body bytes");
+        for i in 99..bytes.len() {
+            for delta in [1u8, 0x80] {
+                let mut b = bytes.clone();
+                b[i] = b[i].wrapping_add(delta);
+                match read_key_file(&b, KeyKind::Proving) {
+                    Err(
+                        e @ VerifyError::CorruptedKey {
+                            what: "proving key",
+                        },
+                    ) => {
+                        assert!(e.to_string().starts_with("the proving key is corrupted"))
+                    }
+                    other => panic!("byte {i}: expected CorruptedKey, got {other:?}"),
+                }
+            }
+        }
+        // So is a change of the digest itself.
+        let mut b = bytes.clone();
+        b[60] ^= 1;
+        assert!(matches!(
+            read_key_file(&b, KeyKind::Proving),
+            Err(VerifyError::CorruptedKey { .. })
         ));
     }
 

@@ -9,7 +9,9 @@ use crate::bytes::Bytes32;
 use crate::circuit::{Backend, CircuitId};
 use crate::encoding::bls12_381::public_inputs;
 use crate::error::VerifyError;
-use crate::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
+use crate::format::{
+    read_key_bytes, read_key_file_of, write_key_file, KeyHeader, KeyKind, ProofEnvelope,
+};
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective};
 use ark_ec::pairing::{Pairing, PairingOutput};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
@@ -147,26 +149,11 @@ impl Groth16VerifyingKey {
         write_key_file(&self.header, &body)
     }
 
-    /// Reads a key file, validated. Refuses anything [`read_key_file`] refuses, a key of
+    /// Reads a key file, validated. Refuses anything [`crate::format::read_key_file`] refuses, a key of
     /// another backend, a key made for another version of its circuit's rules, bad points,
     /// and non-canonical encodings.
     pub fn from_bytes(b: &[u8]) -> Result<Self, VerifyError> {
-        let (header, body) = read_key_file(b, KeyKind::Verifying)?;
-        if header.backend != Backend::Groth16 {
-            return Err(VerifyError::WrongBackend {
-                what: "verifying key",
-                expected: Backend::Groth16,
-                found: header.backend.to_string(),
-            });
-        }
-        if header.circuit_version != header.circuit.version() {
-            return Err(VerifyError::WrongCircuitVersion {
-                what: "verifying key",
-                circuit: header.circuit.to_string(),
-                expected: header.circuit.version(),
-                found: header.circuit_version,
-            });
-        }
+        let (header, body) = read_key_file_of(b, KeyKind::Verifying, Backend::Groth16)?;
         let vk = vk_from_body(body)?;
         let key = Groth16VerifyingKey {
             header,
@@ -184,11 +171,7 @@ impl Groth16VerifyingKey {
 
     /// Reads a key file from disk; see [`Groth16VerifyingKey::from_bytes`].
     pub fn read(path: &Path) -> Result<Self, VerifyError> {
-        let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&read_key_bytes(path)?)
     }
 
     /// Number of public inputs the key expects.
@@ -465,6 +448,7 @@ impl PreparedVerifier {
 mod tests {
     use super::*;
     use crate::encoding::bls12_381::fr_to_digest;
+    use crate::format::read_key_file;
     use crate::statement::{OwnershipStatement, Statement, TierStatement};
     use ark_bls12_381::{Fq, Fq2, G2Affine};
     use ark_ff::{Field, One, UniformRand};
@@ -873,10 +857,10 @@ mod tests {
         ));
 
         let mut v2 = bytes.clone();
-        v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+        v2[8..12].copy_from_slice(&3u32.to_le_bytes());
         assert!(matches!(
             Groth16VerifyingKey::from_bytes(&v2),
-            Err(VerifyError::UnsupportedVersion { found: 2, .. })
+            Err(VerifyError::UnsupportedVersion { found: 3, .. })
         ));
 
         let (header, body) = read_key_file(&bytes, KeyKind::Verifying).unwrap();

@@ -24,7 +24,9 @@ use crate::bytes::Bytes32;
 use crate::circuit::{Backend, CircuitId};
 use crate::encoding::goldilocks::{digest_to_limbs, limbs_to_digest, public_inputs};
 use crate::error::VerifyError;
-use crate::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
+use crate::format::{
+    read_key_bytes, read_key_file_of, write_key_file, KeyHeader, KeyKind, ProofEnvelope,
+};
 use plonky2::field::extension::Extendable;
 use plonky2::field::goldilocks_field::GoldilocksField;
 use plonky2::gates::gate::GateRef;
@@ -78,7 +80,9 @@ const MAX_GATE_CONSTRAINTS: usize = 1 << 12;
 const MAX_USIZE: usize = 1 << 26;
 
 /// A Plonky2 reader over a byte slice that refuses length-like values no input could back.
-struct Guarded<'a> {
+/// Every Plonky2 decode of outside bytes (verifying keys, proving keys, proofs, aggregates)
+/// goes through it, by [`decode_with`].
+pub struct Guarded<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
@@ -136,7 +140,7 @@ impl Read for Guarded<'_> {
 
 /// Runs a Plonky2 decode over `bytes` with the guarded reader under `catch_unwind`, and
 /// refuses trailing bytes.
-fn decode_with<T>(
+pub fn decode_with<T>(
     what: &str,
     bytes: &[u8],
     decode: impl FnOnce(&mut Guarded<'_>) -> IoResult<T>,
@@ -343,26 +347,11 @@ impl Plonky2VerifyingKey {
     }
 
     /// Reads a key file (see the module docs for how untrusted bytes are handled). Refuses
-    /// anything [`read_key_file`] refuses, a key of another backend or circuit version, a body
+    /// anything [`crate::format::read_key_file`] refuses, a key of another backend or circuit version, a body
     /// that does not decode or is not canonical, and a body whose circuit digest is not the
     /// header's.
     pub fn from_bytes(b: &[u8]) -> Result<Self, VerifyError> {
-        let (header, body) = read_key_file(b, KeyKind::Verifying)?;
-        if header.backend != Backend::Plonky2 {
-            return Err(VerifyError::WrongBackend {
-                what: "verifying key",
-                expected: Backend::Plonky2,
-                found: header.backend.to_string(),
-            });
-        }
-        if header.circuit_version != header.circuit.version() {
-            return Err(VerifyError::WrongCircuitVersion {
-                what: "verifying key",
-                circuit: header.circuit.to_string(),
-                expected: header.circuit.version(),
-                found: header.circuit_version,
-            });
-        }
+        let (header, body) = read_key_file_of(b, KeyKind::Verifying, Backend::Plonky2)?;
         if body.is_empty() {
             return Err(VerifyError::Truncated(
                 "the Plonky2 verifying key body is empty".into(),
@@ -396,11 +385,7 @@ impl Plonky2VerifyingKey {
 
     /// Reads a key file from disk; see [`Plonky2VerifyingKey::from_bytes`].
     pub fn read(path: &Path) -> Result<Self, VerifyError> {
-        let bytes = std::fs::read(path).map_err(|source| VerifyError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&read_key_bytes(path)?)
     }
 
     pub fn circuit(&self) -> CircuitId {

@@ -1,12 +1,20 @@
 //! `veil aggregate`: many Plonky2 proofs of one circuit folded into one recursive proof.
 
 use crate::error::{CliError, CliResult};
-use crate::io::{human_bytes, json_files, ms, note, out, out_json, write_atomic};
+use crate::io::{
+    check_writable, human_bytes, json_files, ms, note, out, out_json, refuse_output_over_input,
+    write_atomic, Spinner,
+};
 use crate::AggregateArgs;
 use std::time::Instant;
 use veil_verifier::{AnyVerifyingKey, Backend, ProofEnvelope};
 
 pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
+    // Before any proving: the output must be writable and must not be an input.
+    check_writable(&args.out)?;
+    let mut inputs: Vec<&std::path::Path> = vec![&args.vk];
+    inputs.extend(args.proof.iter().map(|p| p.as_path()));
+    refuse_output_over_input(&args.out, &inputs)?;
     let vk = super::verify::read_vk(&args.vk, Some(Backend::Plonky2))?;
     let AnyVerifyingKey::Plonky2(vk) = vk else {
         return Err(CliError::new("aggregation needs a Plonky2 verifying key"));
@@ -33,9 +41,11 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
         ));
     }
     // Verifying them one by one, for comparison.
+    let spinner = Spinner::start(format!("verifying {} proofs", envs.len()), json);
     let start = Instant::now();
     let each = vk.verify_batch(&envs);
     let verify_each_ms = ms(start.elapsed());
+    drop(spinner);
     if let Err(veil_verifier::VerifyError::BatchItem { index, source }) = &each {
         return Err(CliError::new(format!(
             "{}: {source}",
@@ -54,14 +64,17 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
     }
     each.map_err(CliError::from)?;
 
+    let spinner = Spinner::start("folding the proofs (recursive proving)", json);
     let start = Instant::now();
     let agg = veil_prover::plonky2::aggregate::aggregate(&vk, &envs)?;
     let prove_ms = ms(start.elapsed());
     let text = agg.to_json();
     write_atomic(&args.out, format!("{text}\n").as_bytes())?;
+    spinner.set("verifying the aggregate");
     let start = Instant::now();
     vk.verify_aggregate(&agg)?;
     let verify_ms = ms(start.elapsed());
+    drop(spinner);
     let single_bytes: usize = envs.iter().map(|e| e.proof.len()).sum();
     if json {
         return out_json(&serde_json::json!({

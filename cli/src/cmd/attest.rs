@@ -27,6 +27,15 @@ pub fn run(args: &AttestArgs, json: bool) -> CliResult<()> {
         (Some(p), None) => {
             let env = ProofEnvelope::from_json(&read_text(p, "proof envelope")?)
                 .map_err(|e| CliError::new(format!("{}: {e}", p.display())))?;
+            if let Some(vk_path) = &args.vk {
+                let vk = super::verify::read_vk(vk_path, None)?;
+                vk.verify(&env).map_err(|e| {
+                    CliError::new(format!(
+                        "{}: refusing to attest a proof that does not verify: {e}",
+                        p.display()
+                    ))
+                })?;
+            }
             let att = key.attest_proof(&env, signed_at)?;
             ("proof", p, att.to_json())
         }
@@ -40,8 +49,24 @@ pub fn run(args: &AttestArgs, json: bool) -> CliResult<()> {
         _ => return Err(CliError::new("give either --proof FILE or --root FILE")),
     };
     let Some(path) = &args.out else {
+        if json {
+            let document: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| CliError::new(format!("cannot encode the {kind}: {e}")))?;
+            return out_json(&serde_json::json!({
+                "signed": kind,
+                "subject": subject.display().to_string(),
+                "key_id": key.key_id().to_hex(),
+                "signed_at": signed_at,
+                "document": document,
+            }));
+        }
         return out(text);
     };
+    let mut inputs: Vec<&Path> = vec![subject, &args.key];
+    if let Some(vk) = &args.vk {
+        inputs.push(vk);
+    }
+    crate::io::refuse_output_over_input(path, &inputs)?;
     write_atomic(path, format!("{text}\n").as_bytes())?;
     if json {
         return out_json(&serde_json::json!({

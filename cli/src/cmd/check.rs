@@ -1,5 +1,6 @@
 //! `veil check`: the native check of a witness, explained in words.
 
+use super::WitnessRefusal;
 use crate::error::{CliError, CliResult};
 use crate::io::{out, out_json, read_witness};
 use crate::registry::{describe, dispatch, CliCircuit, Task};
@@ -13,10 +14,11 @@ struct Check {
 }
 
 impl Task for Check {
-    type Output = (Statement, Result<(), veil_circuits::Violation>);
+    type Output = (Statement, Result<(), WitnessRefusal>);
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
         let w: C::Witness = read_witness(&self.witness, &circuit.id().to_string())?;
-        Ok((C::statement(&w), circuit.check_for(&w, self.backend)))
+        let verdict = super::check_witness_for(&circuit, &w, self.backend);
+        Ok((C::statement(&w), verdict))
     }
 }
 
@@ -55,7 +57,22 @@ pub fn run(args: &CheckArgs, json: bool) -> CliResult<()> {
             }
             Ok(())
         }
-        Err(v) => {
+        Err(WitnessRefusal::OtherBackend { .. }) => {
+            let refusal = verdict.clone().err();
+            let msg = refusal.map(|r| r.to_string()).unwrap_or_default();
+            if json {
+                out_json(&serde_json::json!({
+                    "circuit": id.to_string(),
+                    "witness": args.witness.display().to_string(),
+                    "ok": false,
+                    "rule": null,
+                    "backend_mismatch": true,
+                    "detail": msg,
+                }))?;
+            }
+            Err(CliError::new(msg))
+        }
+        Err(WitnessRefusal::Rule(v)) => {
             let rule = v.rule.to_string();
             let meaning = doc
                 .rules

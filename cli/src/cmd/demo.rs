@@ -181,6 +181,18 @@ fn table(rows: &[Row]) -> Vec<String> {
     lines
 }
 
+/// What the demo suggests next. `veil` is not on PATH after `cargo run`: the lines say how
+/// to install it, or how to run it without installing.
+const NEXT_STEPS: [&str; 7] = [
+    "Every proof verified. Next, step by step (see `veil --help`). Install veil with",
+    "`cargo install --path cli` (or run each command as `cargo run --release -p veil-cli -- ...`):",
+    "  veil circuits                        what each circuit proves",
+    "  veil setup --circuit tier-4          dev keys in keys/",
+    "  veil sample --circuit tier-4 --out w.json",
+    "  veil prove --circuit tier-4 --pk keys/tier-4.pk --witness w.json --out proof.json",
+    "  veil verify --vk keys/tier-4.vk --proof proof.json",
+];
+
 pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
     note(format!("warning: {DEV_WARNING}"));
     if !json {
@@ -194,7 +206,11 @@ pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
     };
     let mut rows = Vec::new();
     for kind in CircuitKind::ALL {
-        let id = CircuitId::default_for(kind);
+        let id = if args.small {
+            CircuitId::new(kind, 4)?
+        } else {
+            CircuitId::default_for(kind)
+        };
         for &backend in &backends {
             let task = Demo {
                 examples: &args.examples,
@@ -227,11 +243,9 @@ pub fn run(args: &DemoArgs, json: bool) -> CliResult<()> {
         }
         if all_valid {
             out("")?;
-            out("Every proof verified. Next, step by step (see `veil --help`):")?;
-            out("  veil circuits                        what each circuit proves")?;
-            out("  veil setup --circuit tier            dev keys in keys/")?;
-            out("  veil prove --circuit tier --pk keys/tier-20.pk --witness examples/tier-20.json --out proof.json")?;
-            out("  veil verify --vk keys/tier-20.vk --proof proof.json")?;
+            for l in NEXT_STEPS {
+                out(l)?;
+            }
         }
     }
     let bad: Vec<String> = rows

@@ -50,8 +50,11 @@ impl Task for Plonky2Info {
 
 pub fn run(args: &InfoArgs, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
+    let spinner =
+        crate::io::Spinner::start(format!("compiling {id} ({})", args.backend.backend), json);
     if args.backend.backend == Backend::Plonky2 {
         let (info, proof_bytes) = dispatch(id, Plonky2Info)?;
+        drop(spinner);
         if json {
             let mut v = serde_json::json!(info);
             v["proof_bytes"] = proof_bytes.into();
@@ -83,6 +86,7 @@ pub fn run(args: &InfoArgs, json: bool) -> CliResult<()> {
         ));
     }
     let InfoOut { info, per_item } = dispatch(id, Info)?;
+    drop(spinner);
     let item = id.kind.item_name();
     if json {
         let mut v = serde_json::json!(info);

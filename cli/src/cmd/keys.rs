@@ -15,6 +15,16 @@ fn with_suffix(base: &Path, ext: &str) -> PathBuf {
 }
 
 pub fn keygen(args: &KeygenArgs, json: bool) -> CliResult<()> {
+    let names_a_dir = args.out.is_dir()
+        || args.out.as_os_str().to_string_lossy().ends_with('/')
+        || args.out.file_name().is_none();
+    if names_a_dir {
+        return Err(CliError::new(format!(
+            "--out {} names a directory; give a base name for the key files, such as {}",
+            args.out.display(),
+            args.out.join("auditor").display()
+        )));
+    }
     let pub_path = with_suffix(&args.out, ".pub");
     let key_path = with_suffix(&args.out, ".key");
     if !args.force {

@@ -74,7 +74,9 @@ pub fn load_prover<C: Circuit + Clone>(
     circuit: C,
     pk: &Path,
     wanted: Option<Backend>,
+    quiet: bool,
 ) -> CliResult<AnyProver<C>> {
+    let _spinner = io::Spinner::start(format!("reading the proving key {}", pk.display()), quiet);
     let bytes = io::read_bytes(pk, "proving key")?;
     let at = |e: veil_verifier::VerifyError| CliError::new(format!("{}: {e}", pk.display()));
     let backend = key_backend(&bytes, KeyKind::Proving, wanted).map_err(at)?;
@@ -93,6 +95,55 @@ pub fn load_prover<C: Circuit + Clone>(
             AnyProver::Plonky2(p2::Prover::new(circuit, key).map_err(at2)?)
         }
     })
+}
+
+/// The native check of `w` with `backend`'s hash. A witness refused there but accepted with
+/// the other backend's hash was made for the other backend: that is said, instead of the rule
+/// its foreign hashes happen to break ("membership", "root is not a canonical field element").
+pub fn check_witness_for<C: crate::registry::CliCircuit>(
+    circuit: &C,
+    w: &C::Witness,
+    backend: Backend,
+) -> Result<(), WitnessRefusal> {
+    let Err(violation) = circuit.check_for(w, backend) else {
+        return Ok(());
+    };
+    let other = Backend::ALL.into_iter().find(|&b| b != backend);
+    match other {
+        Some(other) if circuit.check_for(w, other).is_ok() => {
+            Err(WitnessRefusal::OtherBackend { backend, other })
+        }
+        _ => Err(WitnessRefusal::Rule(violation)),
+    }
+}
+
+/// Why a witness cannot be proven with a backend.
+#[derive(Debug, Clone)]
+pub enum WitnessRefusal {
+    /// It breaks a rule of the circuit.
+    Rule(veil_circuits::Violation),
+    /// It satisfies the circuit with the other backend's hash: it was made for `other`.
+    OtherBackend { backend: Backend, other: Backend },
+}
+
+impl std::fmt::Display for WitnessRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WitnessRefusal::Rule(v) => write!(f, "{v}"),
+            WitnessRefusal::OtherBackend { backend, other } => write!(
+                f,
+                "backend mismatch: the witness was made for {other} (its roots and digests use \
+                 {other}'s hash), not {backend}; make one with `veil sample --backend {backend}` \
+                 or use a {other} key"
+            ),
+        }
+    }
+}
+
+impl From<WitnessRefusal> for CliError {
+    fn from(r: WitnessRefusal) -> Self {
+        CliError::new(r.to_string())
+    }
 }
 
 /// A statement as JSON, as in a proof envelope (numbers as numbers, 32-byte values in hex).

@@ -3,7 +3,8 @@
 use super::load_prover;
 use crate::error::{CliError, CliResult};
 use crate::io::{
-    create_dir, json_files, ms, note, out, out_json, parse_witness_file, read_witness, write_atomic,
+    check_writable, create_dir, json_files, ms, note, out, out_json, parse_witness_file,
+    read_witness, refuse_output_over_input, write_atomic,
 };
 use crate::registry::{dispatch, CliCircuit, Task};
 use crate::ProveArgs;
@@ -28,6 +29,7 @@ struct ProveOne<'a> {
     pk: &'a Path,
     witness: &'a Path,
     backend: Option<Backend>,
+    quiet: bool,
 }
 
 impl Task for ProveOne<'_> {
@@ -40,26 +42,46 @@ impl Task for ProveOne<'_> {
         let backend = super::key_backend(&bytes, veil_verifier::KeyKind::Proving, self.backend)
             .map_err(|e| crate::error::CliError::new(format!("{}: {e}", self.pk.display())))?;
         drop(bytes);
-        circuit.check_for(&w, backend)?;
-        let prover = load_prover(circuit, self.pk, Some(backend))?;
+        super::check_witness_for(&circuit, &w, backend)?;
+        let prover = load_prover(circuit, self.pk, Some(backend), self.quiet)?;
         let start = Instant::now();
+        let spinner = crate::io::Spinner::start("proving", self.quiet);
         let env = prover.prove(&w)?;
+        drop(spinner);
         Ok((env, start.elapsed()))
     }
 }
 
 fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
+    if let Some(path) = &args.out {
+        refuse_output_over_input(path, &[witness, &args.pk])?;
+        check_writable(path)?;
+    }
     let (env, took) = dispatch(
         id,
         ProveOne {
             pk: &args.pk,
             witness,
             backend: args.backend,
+            quiet: args.quiet || json,
         },
     )?;
     let text = env.to_json();
     let Some(path) = &args.out else {
+        if json {
+            // --json: one JSON document, the envelope inside it.
+            let envelope: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| CliError::new(format!("cannot encode the proof: {e}")))?;
+            return out_json(&serde_json::json!({
+                "circuit": id.to_string(),
+                "witness": witness.display().to_string(),
+                "key_id": env.key_digest.to_hex(),
+                "proof_bytes": env.proof.len(),
+                "prove_ms": ms(took),
+                "envelope": envelope,
+            }));
+        }
         out(text)?;
         if !args.quiet {
             note(format!("proved {id} in {:.0} ms", ms(took)));
@@ -109,7 +131,7 @@ impl Task for ProveMany<'_> {
             .iter()
             .map(|f| parse_witness_file(f, &name))
             .collect();
-        let prover = load_prover(circuit, self.pk, self.backend)?;
+        let prover = load_prover(circuit, self.pk, self.backend, self.quiet)?;
         let witnesses: Vec<C::Witness> = parsed.iter().filter_map(|r| r.clone().ok()).collect();
 
         let bar = if self.quiet || !std::io::stderr().is_terminal() {
@@ -162,7 +184,7 @@ fn prove_batch(args: &ProveArgs, dir: &Path, out_dir: &Path, json: bool) -> CliR
         ProveMany {
             pk: &args.pk,
             files: &files,
-            quiet: args.quiet,
+            quiet: args.quiet || json,
             backend: args.backend,
         },
     )?;

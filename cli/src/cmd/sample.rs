@@ -1,7 +1,7 @@
 //! `veil sample`: a deterministic sample witness.
 
 use crate::error::{CliResult, Context};
-use crate::io::{note, out, write_atomic};
+use crate::io::{note, out, out_json, write_atomic};
 use crate::registry::{dispatch, CliCircuit, Task};
 use crate::SampleArgs;
 
@@ -18,7 +18,7 @@ impl Task for Sample {
     }
 }
 
-pub fn run(args: &SampleArgs) -> CliResult<()> {
+pub fn run(args: &SampleArgs, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
     let backend = args.backend.backend;
     let text = dispatch(
@@ -32,6 +32,14 @@ pub fn run(args: &SampleArgs) -> CliResult<()> {
         None => out(text),
         Some(path) => {
             write_atomic(path, format!("{text}\n").as_bytes())?;
+            if json {
+                return out_json(&serde_json::json!({
+                    "circuit": id.to_string(),
+                    "backend": backend.name(),
+                    "seed": args.seed,
+                    "witness": path.display().to_string(),
+                }));
+            }
             note(format!(
                 "wrote a sample {id} witness for {backend} (seed {}) to {}",
                 args.seed,

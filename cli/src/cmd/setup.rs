@@ -54,6 +54,10 @@ pub fn run(args: &SetupArgs, json: bool) -> CliResult<()> {
         note(format!("warning: {DEV_WARNING}"));
     }
     create_dir(&args.out_dir)?;
+    let spinner = crate::io::Spinner::start(
+        format!("setup of {id} ({backend}): compiling the circuit and making keys"),
+        json,
+    );
     let start = Instant::now();
     let keys = dispatch(
         id,
@@ -63,6 +67,7 @@ pub fn run(args: &SetupArgs, json: bool) -> CliResult<()> {
         },
     )?;
     let setup_ms = ms(start.elapsed());
+    drop(spinner);
     let pk_path = args.out_dir.join(format!("{id}.pk"));
     let vk_path = args.out_dir.join(format!("{id}.vk"));
     write_atomic(&pk_path, &keys.pk)?;

@@ -5,7 +5,7 @@
 
 use super::keys::{read_public, read_secret};
 use crate::error::{CliError, CliResult};
-use crate::io::{out, out_json, read_bytes, write_atomic};
+use crate::io::{out, out_json, read_bytes, refuse_output_over_input, write_atomic};
 use crate::{SignArgs, VerifySignatureArgs};
 use std::path::PathBuf;
 use veil_verifier::attest::{verify_file_signature, Signature, CONTEXT_FILE};
@@ -19,6 +19,7 @@ pub fn sign(args: &SignArgs, json: bool) -> CliResult<()> {
         s.push(".sig");
         PathBuf::from(s)
     });
+    refuse_output_over_input(&path, &[&args.file, &args.key])?;
     write_atomic(&path, sig.to_bytes())?;
     if json {
         return out_json(&serde_json::json!({

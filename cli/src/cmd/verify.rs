@@ -19,6 +19,7 @@ const MAX_LISTED: usize = 10;
 
 /// Reads and validates a verifying key file of any backend (or of `wanted`).
 pub fn read_vk(path: &Path, wanted: Option<Backend>) -> CliResult<AnyVerifyingKey> {
+    let _spinner = crate::io::Spinner::start(format!("reading {}", path.display()), false);
     let bytes = crate::io::read_bytes(path, "verifying key")?;
     let at = |e: veil_verifier::VerifyError| {
         CliError::new(format!("verifying key {}: {e}", path.display()))
@@ -54,9 +55,17 @@ fn verify_aggregate(
             vk.header().backend
         )));
     };
+    let spinner = crate::io::Spinner::start(
+        format!(
+            "verifying the aggregate of {} statements (rebuilding its levels from the key)",
+            agg.statements.len()
+        ),
+        json,
+    );
     let start = Instant::now();
     let verdict = key.verify_aggregate(&agg);
     let took = start.elapsed();
+    drop(spinner);
     verdict.map_err(|e| fail(e.to_string()))?;
     if json {
         return out_json(&serde_json::json!({

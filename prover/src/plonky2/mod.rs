@@ -101,8 +101,9 @@ impl Plonky2ProvingKey {
 
     /// Reads a proving key: header, embedded verifying key (validated as any verifying key),
     /// and the prover's data (decoded by Plonky2 under `catch_unwind`, its circuit digest and
-    /// common data checked against the verifying key's). A proving key is the prover's own
-    /// file: unlike verifying keys and proofs its body is not read through the guarded reader.
+    /// common data checked against the verifying key's). A version 2 key's body is checked
+    /// against the digest in its header first, so a corrupted key is refused as such; the body
+    /// is decoded through the same guarded reader as verifying keys and proofs.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
         let (header, body) = read_key_file(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Plonky2 {
@@ -130,17 +131,15 @@ impl Plonky2ProvingKey {
             ));
         }
         let prover_bytes = &body[vk_end..];
-        let data = no_panic(
-            || {
-                ProverCircuitData::<F, C, D>::from_bytes(
-                    prover_bytes,
-                    &DefaultGateSerializer,
-                    &api::GeneratorSerializer,
-                )
-            },
-            || VerifyError::Format("the Plonky2 proving key does not decode".into()),
-        )?
-        .map_err(|_| VerifyError::Format("the Plonky2 proving key does not decode".into()))?;
+        // Through the guarded reader: a length no remaining bytes could back is refused
+        // before Plonky2 allocates for it.
+        let data = veil_verifier::plonky2::decode_with("proving key", prover_bytes, |r| {
+            plonky2::util::serialization::Read::read_prover_circuit_data::<F, C, D>(
+                r,
+                &DefaultGateSerializer,
+                &api::GeneratorSerializer,
+            )
+        })?;
         if circuit_digest_bytes_of(&data) != header.cs_digest
             || data.common != verifying_key.data.common
         {
