@@ -1,0 +1,1 @@
+//! snarkjs `.ptau` import and export (curve bls12381).
