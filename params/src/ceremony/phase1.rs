@@ -440,8 +440,8 @@ impl Phase1 {
             return Err(CeremonyError::Format(format!("vector lengths do not match power {power}")));
         }
         let beta_g2 = r.g2("β·G2")?;
-        // A contribution is at least ~2 KiB: bound the count by what remains.
-        let count = r.count(2000, "contributions")?;
+        // A contribution is at least 1.6 KiB: bound the count by what remains.
+        let count = r.count(1600, "contributions")?;
         let mut contributions = Vec::with_capacity(count);
         for _ in 0..count {
             contributions.push(Contribution::read(&mut r)?);
