@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod error;
 pub mod format;
 pub mod groth16;
+pub mod pinning;
 pub mod plonky2;
 pub mod statement;
 

@@ -44,6 +44,17 @@ pub struct Contribution {
     pub pok_beta: Pok,
 }
 
+/// An accumulator imported from another tool (a snarkjs `.ptau`): the digest of its points
+/// and its heads, where veil's own chain of contributions starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    pub digest: Hash,
+    pub tau_g1: G1Affine,
+    pub alpha_g1: G1Affine,
+    pub beta_g1: G1Affine,
+    pub beta_g2: G2Affine,
+}
+
 /// A powers-of-tau accumulator and its transcript.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phase1 {
@@ -57,6 +68,9 @@ pub struct Phase1 {
     pub beta_tau_g1: Vec<G1Affine>,
     pub beta_g2: G2Affine,
     pub contributions: Vec<Contribution>,
+    /// Set when the accumulator was imported: its earlier contributions were made (and are
+    /// checked) by the other tool.
+    pub imported: Option<Imported>,
 }
 
 /// The figures of a verified accumulator.
@@ -120,8 +134,11 @@ impl Contribution {
 }
 
 /// The hash chain: h₀ = H(tag, power), hᵢ = H(hᵢ₋₁, contributionᵢ).
-pub fn initial_hash(power: u32) -> Hash {
-    sha3(&[b"veil-ptau-v1", &power.to_le_bytes()])
+pub fn initial_hash(power: u32, imported: Option<&Imported>) -> Hash {
+    match imported {
+        None => sha3(&[b"veil-ptau-v1", &power.to_le_bytes()]),
+        Some(i) => sha3(&[b"veil-ptau-v1-imported", &power.to_le_bytes(), &i.digest]),
+    }
 }
 
 fn next_hash(prev: &Hash, c: &Contribution) -> Hash {
@@ -154,14 +171,26 @@ impl Phase1 {
             beta_tau_g1: vec![g1; n],
             beta_g2: g2,
             contributions: Vec::new(),
+            imported: None,
         })
+    }
+
+    /// Records the current points as an imported base (see [`Imported`]).
+    pub fn mark_imported(&mut self, digest: Hash) {
+        self.imported = Some(Imported {
+            digest,
+            tau_g1: self.tau_g1[1],
+            alpha_g1: self.alpha_tau_g1[0],
+            beta_g1: self.beta_tau_g1[0],
+            beta_g2: self.beta_g2,
+        });
     }
 
     /// The hash of the whole transcript so far (the last link of the chain).
     pub fn transcript_hash(&self) -> Hash {
         self.contributions
             .iter()
-            .fold(initial_hash(self.ceremony_power), |h, c| next_hash(&h, c))
+            .fold(initial_hash(self.ceremony_power, self.imported.as_ref()), |h, c| next_hash(&h, c))
     }
 
     /// Contributes fresh OS randomness (mixed with `entropy`).
@@ -239,7 +268,7 @@ impl Phase1 {
                 self.power
             )));
         }
-        if self.contributions.is_empty() {
+        if self.contributions.is_empty() && self.imported.is_none() {
             return Err(CeremonyError::Invalid(
                 "no contribution: the secrets are all 1 and anyone can forge proofs".into(),
             ));
@@ -247,8 +276,11 @@ impl Phase1 {
         progress("contributions");
         let g1 = G1Affine::generator();
         let g2 = G2Affine::generator();
-        let (mut tau, mut alpha, mut beta) = (g1, g1, g1);
-        let mut h = initial_hash(self.ceremony_power);
+        let (mut tau, mut alpha, mut beta, mut beta_g2) = match &self.imported {
+            Some(i) => (i.tau_g1, i.alpha_g1, i.beta_g1, i.beta_g2),
+            None => (g1, g1, g1, g2),
+        };
+        let mut h = initial_hash(self.ceremony_power, self.imported.as_ref());
         for (i, c) in self.contributions.iter().enumerate() {
             let fail = |check: String| CeremonyError::Contribution {
                 index: i + 1,
@@ -300,16 +332,16 @@ impl Phase1 {
             tau = c.tau_g1;
             alpha = c.alpha_g1;
             beta = c.beta_g1;
+            beta_g2 = c.beta_g2;
             h = next_hash(&h, c);
         }
-        let last = self.contributions.last().ok_or_else(|| CeremonyError::Invalid("no contribution".into()))?;
         if self.tau_g1[0] != g1 || self.tau_g2[0] != g2 {
             return Err(CeremonyError::Invalid("the first powers are not the generators".into()));
         }
-        if self.tau_g1[1] != last.tau_g1
-            || self.alpha_tau_g1[0] != last.alpha_g1
-            || self.beta_tau_g1[0] != last.beta_g1
-            || self.beta_g2 != last.beta_g2
+        if self.tau_g1.get(1) != Some(&tau)
+            || self.alpha_tau_g1[0] != alpha
+            || self.beta_tau_g1[0] != beta
+            || self.beta_g2 != beta_g2
         {
             return Err(CeremonyError::Invalid(
                 "the accumulator does not match its last contribution".into(),
@@ -377,7 +409,10 @@ impl Phase1 {
         let g2 = G2Affine::generator();
         let (tau, alpha, beta, beta_g2) = match i.checked_sub(1).and_then(|j| self.contributions.get(j)) {
             Some(c) => (c.tau_g1, c.alpha_g1, c.beta_g1, c.beta_g2),
-            None => (g1, g1, g1, g2),
+            None => match &self.imported {
+                Some(b) => (b.tau_g1, b.alpha_g1, b.beta_g1, b.beta_g2),
+                None => (g1, g1, g1, g2),
+            },
         };
         Phase1 {
             power: self.power,
@@ -389,6 +424,7 @@ impl Phase1 {
             beta_tau_g1: vec![beta],
             beta_g2,
             contributions: self.contributions[..i].to_vec(),
+            imported: self.imported.clone(),
         }
     }
 
@@ -403,6 +439,17 @@ impl Phase1 {
         w.g1_vec(&self.alpha_tau_g1);
         w.g1_vec(&self.beta_tau_g1);
         w.g2(&self.beta_g2);
+        match &self.imported {
+            None => w.u8(0),
+            Some(i) => {
+                w.u8(1);
+                w.bytes(&i.digest);
+                w.g1(&i.tau_g1);
+                w.g1(&i.alpha_g1);
+                w.g1(&i.beta_g1);
+                w.g2(&i.beta_g2);
+            }
+        }
         w.u64(self.contributions.len() as u64);
         for c in &self.contributions {
             c.write(&mut w);
@@ -440,6 +487,17 @@ impl Phase1 {
             return Err(CeremonyError::Format(format!("vector lengths do not match power {power}")));
         }
         let beta_g2 = r.g2("β·G2")?;
+        let imported = match r.u8()? {
+            0 => None,
+            1 => Some(Imported {
+                digest: r.hash()?,
+                tau_g1: r.g1("imported τ·G1")?,
+                alpha_g1: r.g1("imported α·G1")?,
+                beta_g1: r.g1("imported β·G1")?,
+                beta_g2: r.g2("imported β·G2")?,
+            }),
+            t => return Err(CeremonyError::Format(format!("unknown import flag {t}"))),
+        };
         // A contribution is at least 1.6 KiB: bound the count by what remains.
         let count = r.count(1600, "contributions")?;
         let mut contributions = Vec::with_capacity(count);
@@ -456,6 +514,7 @@ impl Phase1 {
             beta_tau_g1,
             beta_g2,
             contributions,
+            imported,
         })
     }
 

@@ -15,7 +15,7 @@ use super::{
     verifier_rng, CeremonyError, Hash, Pok, Result,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
@@ -117,21 +117,15 @@ impl Contribution {
     }
 }
 
-/// Sum of `coeff · bases[row]` over sparse terms.
-fn combine<G: CurveGroup>(bases: &[G::Affine], terms: &[(usize, Fr)]) -> G
-where
-    G: VariableBaseMSM<MulBase = G::Affine, ScalarField = Fr>,
-{
-    if terms.len() <= 4 {
-        terms
-            .iter()
-            .map(|(i, c)| bases[*i] * c)
-            .fold(G::zero(), |acc, p| acc + p)
-    } else {
-        let b: Vec<G::Affine> = terms.iter().map(|(i, _)| bases[*i]).collect();
-        let s: Vec<Fr> = terms.iter().map(|(_, c)| *c).collect();
-        G::msm_unchecked(&b, &s)
-    }
+/// Sum of `coeff · bases[row]` over sparse terms. Sequential on purpose: it runs inside a
+/// parallel loop over the variables, and arkworks' MSM would start a thread pool per call.
+/// Scalar multiplication skips leading zero bits, so small coefficients (most of an R1CS)
+/// cost little.
+fn combine<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], terms: &[(usize, Fr)]) -> G {
+    use ark_ff::PrimeField;
+    terms.iter().fold(G::zero(), |acc, (i, c)| {
+        acc + bases[*i].mul_bigint(c.into_bigint())
+    })
 }
 
 /// The columns of a matrix: for each variable, its (row, coefficient) entries.
