@@ -126,6 +126,8 @@ enum Command {
         veil verify-signature --pub issuer.pub --file manifest.json --sig manifest.json.sig"
     )]
     VerifySignature(VerifySignatureArgs),
+    /// Trusted setup: powers of tau, the per-circuit phase-2 ceremony, production Groth16 keys.
+    Ceremony(cmd::ceremony::CeremonyArgs),
 }
 
 /// Parses `--backend`.
@@ -257,6 +259,13 @@ pub struct VerifyArgs {
     /// With --signed-root: the time to check freshness against (unix seconds; default: now).
     #[arg(long, value_name = "UNIX", requires = "signed_root")]
     pub now: Option<u64>,
+    /// Refuse the verifying key unless its key id (SHA3-256 of the key file) is HEX.
+    #[arg(long, value_name = "HEX")]
+    pub expect_key_digest: Option<String>,
+    /// Refuse the verifying key unless it is pinned for its circuit in this
+    /// trusted-verifying-keys file (see the README, "Trusted setup").
+    #[arg(long, value_name = "FILE")]
+    pub trusted_vks: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -421,6 +430,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Sign(a) => cmd::sign::sign(&a, json),
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
+        Command::Ceremony(a) => cmd::ceremony::run(&a, json),
     }
 }
 

@@ -1,9 +1,14 @@
 //! veil-params: Groth16 parameters.
 //!
-//! For now only the development setup: keys derived from a public, documented seed. They are
-//! UNSAFE FOR PRODUCTION (anyone can recompute the toxic waste from the seed and forge
-//! proofs); they exist so that tests, demos and CI need no ceremony. The per-circuit phase-2
-//! ceremony comes in its own issue.
+//! Two sources of keys:
+//! - the development setup ([`dev_keys`]): keys derived from a public, documented seed. They
+//!   are UNSAFE FOR PRODUCTION (anyone can recompute the toxic waste from the seed and forge
+//!   proofs); they exist so that tests, demos and CI need no ceremony;
+//! - the trusted-setup ceremony ([`ceremony`]): powers of tau (phase 1, or an imported
+//!   snarkjs `.ptau`) and the per-circuit phase 2, whose keys are safe as long as one
+//!   participant kept their secret.
+
+pub mod ceremony;
 
 use sha3::{Digest as _, Sha3_256};
 use veil_circuits::Circuit;

@@ -25,6 +25,7 @@ pub mod format;
 #[cfg(feature = "groth16")]
 pub mod groth16;
 pub mod list;
+pub mod pinning;
 #[cfg(feature = "plonky2")]
 pub mod plonky2;
 pub mod statement;

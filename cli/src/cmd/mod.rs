@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod attest;
+pub mod ceremony;
 pub mod check;
 pub mod circuits;
 pub mod demo;

@@ -136,6 +136,7 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
         return run_attested(args, json);
     }
     let vk = read_vk(&args.vk, args.backend)?;
+    check_pins(args, &vk)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
         files.extend(json_files(dir, None)?);
@@ -265,6 +266,7 @@ fn read_text(path: &Path, what: &str) -> CliResult<String> {
 /// the root (issuer, freshness, the proof's root), then the proof.
 fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
     let vk = read_vk(&args.vk, args.backend)?;
+    check_pins(args, &vk)?;
     let (label, envelope, attestation) = match (&args.attestation, args.proof.as_slice()) {
         (Some(p), _) => {
             let att = ProofAttestation::from_json(&read_text(p, "attestation")?).map_err(at(p))?;
@@ -363,6 +365,28 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
     }
     for (k, v) in envelope.statement.named_values() {
         out(format!("  {k:16} {v}"))?;
+    }
+    Ok(())
+}
+
+/// `--expect-key-digest` and `--trusted-vks`: the key must be one the caller pinned.
+pub fn check_pins(args: &VerifyArgs, vk: &AnyVerifyingKey) -> CliResult<()> {
+    use veil_verifier::pinning::{expect_key_digest, TrustedVerifyingKeys};
+    let digest = vk.digest();
+    if let Some(hex) = &args.expect_key_digest {
+        let expected: veil_verifier::Bytes32 = hex
+            .parse()
+            .map_err(|_| CliError::new("--expect-key-digest: expected 64 hex digits"))?;
+        expect_key_digest(&digest, &expected)
+            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.display())))?;
+    }
+    if let Some(path) = &args.trusted_vks {
+        let text = String::from_utf8(crate::io::read_bytes(path, "trusted verifying keys")?)
+            .map_err(|_| CliError::new(format!("{}: not UTF-8", path.display())))?;
+        let pins = TrustedVerifyingKeys::from_json(&text)
+            .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
+        pins.check(vk.header().circuit, &digest)
+            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.display())))?;
     }
     Ok(())
 }

@@ -1,0 +1,263 @@
+//! The ceremony library end to end on tier-4 (~1k constraints): a veil-made phase 1, a
+//! three-party phase 2 with a beacon, production keys that prove and verify with the
+//! existing prover and verifier, and every check made to fail.
+
+use ark_bls12_381::{Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{One, UniformRand};
+use ark_serialize::{CanonicalSerialize, Compress};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+use veil_circuits::{sample, PoseidonBls12, Tier};
+use veil_params::ceremony::phase1::Phase1;
+use veil_params::ceremony::phase2::{self, Phase2};
+use veil_params::ceremony::{CeremonyError, Pok};
+use veil_prover::{compile, Compiled, Prover};
+
+fn quiet(_: &str) {}
+
+struct Fixture {
+    compiled: Compiled,
+    ptau: Phase1,
+    /// The initial parameters and the transcript after each of three contributions.
+    steps: Vec<Phase2>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let tier = Tier::new(4).unwrap();
+        let compiled = compile(&tier).unwrap();
+        let power = phase2::required_power(&compiled).unwrap();
+        let mut ptau = Phase1::new(power).unwrap();
+        ptau.contribute("p1-alice", b"some entropy", &quiet).unwrap();
+        ptau.contribute("p1-bob", b"", &quiet).unwrap();
+        ptau.beacon(b"block 123456 hash", 4, &quiet).unwrap();
+        let mut cur = Phase2::init(&ptau, &compiled, &quiet).unwrap();
+        let mut steps = vec![cur.clone()];
+        for name in ["alice", "bob", "carol"] {
+            cur.contribute(name, name.as_bytes(), &quiet).unwrap();
+            steps.push(cur.clone());
+        }
+        Fixture {
+            compiled,
+            ptau,
+            steps,
+        }
+    })
+}
+
+fn contribution_error(e: CeremonyError) -> (usize, String) {
+    match e {
+        CeremonyError::Contribution { index, check, .. } => (index, check),
+        other => panic!("expected a contribution error, got: {other}"),
+    }
+}
+
+#[test]
+fn phase1_verifies_and_round_trips() {
+    let f = fixture();
+    let report = f.ptau.verify(&quiet).unwrap();
+    assert_eq!(report.contributions, ["p1-alice", "p1-bob", "beacon"]);
+    let back = Phase1::from_bytes(&f.ptau.to_bytes()).unwrap();
+    assert_eq!(back, f.ptau);
+    assert_eq!(back.transcript_hash(), f.ptau.transcript_hash());
+}
+
+#[test]
+fn phase1_refusals() {
+    let f = fixture();
+    // No contribution.
+    let fresh = Phase1::new(3).unwrap();
+    assert!(fresh.verify(&quiet).unwrap_err().to_string().contains("no contribution"));
+
+    // A power that is not the previous one times τ.
+    let mut bad = f.ptau.clone();
+    bad.tau_g1[5] = (bad.tau_g1[5] + G1Affine::generator()).into_affine();
+    let e = bad.verify(&quiet).unwrap_err().to_string();
+    assert!(e.contains("τ·G1 is not a sequence of consecutive powers"), "{e}");
+
+    let mut bad = f.ptau.clone();
+    bad.alpha_tau_g1[3] = bad.alpha_tau_g1[4];
+    let e = bad.verify(&quiet).unwrap_err().to_string();
+    assert!(e.contains("α·τ·G1"), "{e}");
+
+    // An identity point.
+    let mut bad = f.ptau.clone();
+    bad.beta_tau_g1[2] = G1Affine::zero();
+    let e = bad.verify(&quiet).unwrap_err().to_string();
+    assert!(e.contains("β·τ·G1[2]") && e.contains("identity"), "{e}");
+
+    // A forged proof of knowledge (contribution 2).
+    let mut bad = f.ptau.clone();
+    bad.contributions[1].pok_tau.g2_spx = bad.contributions[0].pok_tau.g2_spx;
+    let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
+    assert_eq!(index, 2);
+    assert!(check.contains("proof of knowledge of tau"), "{check}");
+
+    // A tampered beacon.
+    let mut bad = f.ptau.clone();
+    bad.contributions[2].origin = veil_params::ceremony::phase1::Origin::Beacon {
+        value: b"another block".to_vec(),
+        exp: 4,
+    };
+    let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
+    assert_eq!(index, 3);
+    assert!(check.contains("beacon"), "{check}");
+}
+
+#[test]
+fn phase1_reader_refuses_bad_bytes() {
+    let f = fixture();
+    let bytes = f.ptau.to_bytes();
+    // Truncated.
+    let e = Phase1::from_bytes(&bytes[..bytes.len() - 10]).unwrap_err().to_string();
+    assert!(e.contains("truncated") || e.contains("more than the file holds"), "{e}");
+    // Trailing bytes.
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(Phase1::from_bytes(&longer).unwrap_err().to_string().contains("trailing"));
+    // A huge count claimed for τ·G1.
+    let mut huge = bytes.clone();
+    huge[20..28].copy_from_slice(&u64::MAX.to_le_bytes());
+    assert!(Phase1::from_bytes(&huge).unwrap_err().to_string().contains("more than the file holds"));
+    // A point on the curve but outside the prime-order subgroup (BLS12-381 G1 has a cofactor).
+    let outside = (1u64..)
+        .filter_map(|x| G1Affine::get_point_from_x_unchecked(ark_bls12_381::Fq::from(x), false))
+        .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+        .unwrap();
+    let mut enc = Vec::new();
+    outside.serialize_with_mode(&mut enc, Compress::No).unwrap();
+    let mut bad = bytes.clone();
+    let at = 28 + 2 * 96;
+    bad[at..at + 96].copy_from_slice(&enc);
+    let e = Phase1::from_bytes(&bad).unwrap_err().to_string();
+    assert!(e.contains("τ·G1[2]") && e.contains("subgroup"), "{e}");
+    // Not a veil file.
+    assert!(Phase1::from_bytes(b"ptau\x01\x00\x00\x00").is_err());
+}
+
+#[test]
+fn three_party_phase2_gives_keys_that_prove_and_verify() {
+    let f = fixture();
+    for pair in f.steps.windows(2) {
+        pair[0].verify_extension(&pair[1]).unwrap();
+    }
+    let mut last = f.steps.last().unwrap().clone();
+    last.beacon(b"block 777 hash", 3, &quiet).unwrap();
+    f.steps.last().unwrap().verify_extension(&last).unwrap();
+    let report = last.verify(&f.ptau, &f.compiled, &quiet).unwrap();
+    assert_eq!(report.contributions, ["alice", "bob", "carol", "beacon"]);
+    assert_eq!(report.transcript_hash, hex::encode(last.transcript_hash()));
+
+    let back = Phase2::from_bytes(&last.to_bytes()).unwrap();
+    assert_eq!(back, last);
+
+    let (pk, vk) = last.finalize().unwrap();
+    assert_eq!(vk.digest.to_hex(), report.vk_digest);
+    let pk = veil_prover::Groth16ProvingKey::from_bytes(&pk.to_bytes()).unwrap();
+    let vk = veil_verifier::Groth16VerifyingKey::from_bytes(&vk.to_bytes()).unwrap();
+    let tier = Tier::new(4).unwrap();
+    let prover = Prover::new(tier, pk).unwrap();
+    let witness = sample::tier_witness::<PoseidonBls12>(4, 1).unwrap();
+    let env = prover.prove(&witness).unwrap();
+    vk.prepare().verify(&env).unwrap();
+    // The proof does not verify under the dev key of the same circuit.
+    let (_, dev_vk) = veil_params::dev_keys(&tier, "").unwrap();
+    assert!(dev_vk.prepare().verify(&env).is_err());
+}
+
+#[test]
+fn no_contribution_is_refused_by_finalize_and_verify() {
+    let f = fixture();
+    let init = &f.steps[0];
+    let e = init.finalize().err().unwrap().to_string();
+    assert!(e.contains("no phase-2 contribution"), "{e}");
+    let e = init.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
+    assert!(e.contains("no phase-2 contribution"), "{e}");
+}
+
+#[test]
+fn reused_delta_is_detected_and_named() {
+    let f = fixture();
+    let prev = &f.steps[2];
+    let mut bad = prev.clone();
+    let transcript = prev.transcript_hash();
+    let mut rng = ChaCha20Rng::seed_from_u64(9);
+    let pok = Pok::new(Fr::one(), &transcript, b"delta", &mut rng).unwrap();
+    bad.contributions.push(phase2::Contribution {
+        name: "mallory".into(),
+        origin: veil_params::ceremony::phase1::Origin::Participant,
+        delta_g1: prev.delta_g1,
+        pok,
+    });
+    let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
+    assert_eq!(index, 3);
+    assert!(check.contains("reuses the previous δ"), "{check}");
+    let (index, _) = contribution_error(bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err());
+    assert_eq!(index, 3);
+}
+
+#[test]
+fn forged_proof_of_knowledge_is_detected_and_named() {
+    let f = fixture();
+    let prev = &f.steps[1];
+    let mut bad = f.steps[2].clone();
+    // A proof of knowledge of another secret than the one applied to δ.
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
+    bad.contributions[1].pok = Pok::new(Fr::rand(&mut rng), &prev.transcript_hash(), b"delta", &mut rng).unwrap();
+    let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
+    assert_eq!(index, 2);
+    assert!(check.contains("proof of knowledge of δ does not match"), "{check}");
+    // A proof of knowledge whose G2 part is not the secret times the challenge.
+    let mut bad = f.steps[2].clone();
+    bad.contributions[1].pok.g2_spx = (bad.contributions[1].pok.g2_spx.into_group() * Fr::from(2u64)).into_affine();
+    let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
+    assert_eq!(index, 2);
+    assert!(check.contains("proof of knowledge of delta does not verify"), "{check}");
+}
+
+#[test]
+fn altered_l_or_h_point_is_detected_and_named() {
+    let f = fixture();
+    let prev = &f.steps[2];
+    for which in ["L", "H"] {
+        let mut bad = f.steps[3].clone();
+        let q = if which == "L" { &mut bad.l_query } else { &mut bad.h_query };
+        q[7] = (q[7].into_group() + G1Projective::from(G1Affine::generator())).into_affine();
+        let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
+        assert_eq!(index, 3);
+        assert!(check.contains(&format!("the {which} query")), "{check}");
+        let e = bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
+        assert!(e.contains(&format!("the {which} query")), "{e}");
+    }
+}
+
+#[test]
+fn a_transcript_for_another_circuit_is_refused() {
+    let f = fixture();
+    let last = f.steps.last().unwrap();
+    // Same power, different constraint system.
+    let other = compile(&veil_circuits::Ownership::new(4).unwrap()).unwrap();
+    if phase2::required_power(&other).unwrap() <= f.ptau.power {
+        let e = last.verify(&f.ptau, &other, &quiet).unwrap_err().to_string();
+        assert!(e.contains("not for this circuit"), "{e}");
+    }
+    // A tampered A query.
+    let mut bad = last.clone();
+    bad.a_query[3] = bad.a_query[4];
+    let e = bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
+    assert!(e.contains("A query") && e.contains("not for this circuit"), "{e}");
+}
+
+#[test]
+fn phase2_reader_refuses_bad_bytes() {
+    let f = fixture();
+    let bytes = f.steps[1].to_bytes();
+    assert!(Phase2::from_bytes(&bytes[..bytes.len() / 2]).is_err());
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[1, 2, 3]);
+    assert!(Phase2::from_bytes(&longer).unwrap_err().to_string().contains("trailing"));
+    assert!(Phase2::from_bytes(b"veilph2\0").is_err());
+}
