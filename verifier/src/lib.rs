@@ -17,6 +17,7 @@ pub mod error;
 pub mod format;
 pub mod groth16;
 pub mod plonky2;
+pub mod snarkjs;
 pub mod statement;
 
 pub use any::AnyVerifyingKey;
