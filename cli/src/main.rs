@@ -126,6 +126,8 @@ enum Command {
         veil verify-signature --pub issuer.pub --file manifest.json --sig manifest.json.sig"
     )]
     VerifySignature(VerifySignatureArgs),
+    /// Export for other tools: snarkjs JSON, iden3 .r1cs/.wtns, a Solidity verifier.
+    Export(cmd::export::ExportArgs),
 }
 
 /// Parses `--backend`.
@@ -211,8 +213,8 @@ pub struct ProveArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The verifying key (from `veil setup`).
-    #[arg(long, value_name = "FILE")]
-    pub vk: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "snarkjs_vk")]
+    pub vk: Option<PathBuf>,
     /// The backend; by default the verifying key's. Refused if the key is of another backend.
     #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
     pub backend: Option<Backend>,
@@ -221,7 +223,7 @@ pub struct VerifyArgs {
         long,
         short = 'p',
         value_name = "FILE",
-        required_unless_present_any = ["batch", "attestation"]
+        required_unless_present_any = ["batch", "attestation", "snarkjs_vk"]
     )]
     pub proof: Vec<PathBuf>,
     /// Verify every *.json in DIR as well.
@@ -257,6 +259,8 @@ pub struct VerifyArgs {
     /// With --signed-root: the time to check freshness against (unix seconds; default: now).
     #[arg(long, value_name = "UNIX", requires = "signed_root")]
     pub now: Option<u64>,
+    #[command(flatten)]
+    pub snarkjs: cmd::export::SnarkjsVerifyArgs,
 }
 
 #[derive(Args, Debug)]
@@ -413,6 +417,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Sign(a) => cmd::sign::sign(&a, json),
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
+        Command::Export(a) => cmd::export::run(&a, json),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod attest;
 pub mod check;
 pub mod circuits;
 pub mod demo;
+pub mod export;
 pub mod info;
 pub mod keys;
 pub mod prove;
