@@ -144,7 +144,7 @@ impl Chain {
         assert!(r.is_success(), "the call reverted: {r:?}");
         let out = r.output().unwrap().to_vec();
         assert_eq!(out.len(), 32, "verifyProof returns one word");
-        (out[31] == 1 && out[..31].iter().all(|b| *b == 0), r.gas_used())
+        (out[31] == 1 && out[..31].iter().all(|b| *b == 0), r.tx_gas_used())
     }
 }
 
@@ -182,10 +182,10 @@ fn solidity_verifier_accepts_a_valid_proof_and_refuses_tampering_in_revm() {
     }
 
     // A tampered proof with valid points: A moved by the generator.
-    let mut tampered = proof;
+    let mut tampered = proof.clone();
     tampered.a = (tampered.a + G1Affine::generator()).into_affine();
     assert!(!chain.call(verifier, verify_calldata(&tampered, &inputs)).0);
-    let mut swapped = proof;
+    let mut swapped = proof.clone();
     std::mem::swap(&mut swapped.a, &mut swapped.c);
     assert!(!chain.call(verifier, verify_calldata(&swapped, &inputs)).0);
 
