@@ -77,10 +77,8 @@ fn ok(o: &Output, what: &str) {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "interop-{name}-{}",
-        std::process::id()
-    ));
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("interop-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -108,8 +106,16 @@ fn prove_and_export(dir: &Path, circuit: &str) {
         &veil_in(
             dir,
             &[
-                "prove", "--circuit", circuit, "--pk", &pk, "--witness", "w.json", "--out",
-                "proof.json", "-q",
+                "prove",
+                "--circuit",
+                circuit,
+                "--pk",
+                &pk,
+                "--witness",
+                "w.json",
+                "--out",
+                "proof.json",
+                "-q",
             ],
         ),
         "prove",
@@ -118,7 +124,14 @@ fn prove_and_export(dir: &Path, circuit: &str) {
         &veil_in(
             dir,
             &[
-                "export", "snarkjs", "--vk", &vk, "--proof", "proof.json", "--out-dir", "sj",
+                "export",
+                "snarkjs",
+                "--vk",
+                &vk,
+                "--proof",
+                "proof.json",
+                "--out-dir",
+                "sj",
             ],
         ),
         "export snarkjs",
@@ -172,7 +185,13 @@ fn snarkjs_verifies_every_groth16_circuit_and_refuses_changed_inputs() {
             snark(
                 &cli,
                 &sj,
-                &["groth16", "verify", "verification_key.json", public, "proof.json"],
+                &[
+                    "groth16",
+                    "verify",
+                    "verification_key.json",
+                    public,
+                    "proof.json",
+                ],
             )
         };
         let good = verify("public.json");
@@ -262,13 +281,25 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
         "sample",
     );
     ok(
-        &veil_in(&dir, &["export", "r1cs", "--circuit", circuit, "--out", "c.r1cs"]),
+        &veil_in(
+            &dir,
+            &["export", "r1cs", "--circuit", circuit, "--out", "c.r1cs"],
+        ),
         "export r1cs",
     );
     ok(
         &veil_in(
             &dir,
-            &["export", "wtns", "--circuit", circuit, "--witness", "w.json", "--out", "c.wtns"],
+            &[
+                "export",
+                "wtns",
+                "--circuit",
+                circuit,
+                "--witness",
+                "w.json",
+                "--out",
+                "c.wtns",
+            ],
         ),
         "export wtns",
     );
@@ -289,7 +320,11 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
 
     let check = snark(&cli, &dir, &["wtns", "check", "c.r1cs", "c.wtns"]);
     ok(&check, "snarkjs wtns check");
-    assert!(text(&check).contains("WITNESS IS CORRECT"), "{}", text(&check));
+    assert!(
+        text(&check).contains("WITNESS IS CORRECT"),
+        "{}",
+        text(&check)
+    );
 
     let pot = ptau(&cli);
     let pot = pot.to_str().unwrap();
@@ -301,7 +336,14 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
         &snark(
             &cli,
             &dir,
-            &["zkey", "contribute", "c0.zkey", "c.zkey", "--name=veil-test", "-e=veil interop"],
+            &[
+                "zkey",
+                "contribute",
+                "c0.zkey",
+                "c.zkey",
+                "--name=veil-test",
+                "-e=veil interop",
+            ],
         ),
         "snarkjs zkey contribute",
     );
@@ -312,11 +354,19 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
         );
     }
     ok(
-        &snark(&cli, &dir, &["groth16", "prove", "c.zkey", "c.wtns", "p.json", "pub.json"]),
+        &snark(
+            &cli,
+            &dir,
+            &["groth16", "prove", "c.zkey", "c.wtns", "p.json", "pub.json"],
+        ),
         "snarkjs groth16 prove",
     );
     ok(
-        &snark(&cli, &dir, &["groth16", "verify", "vk.json", "pub.json", "p.json"]),
+        &snark(
+            &cli,
+            &dir,
+            &["groth16", "verify", "vk.json", "pub.json", "p.json"],
+        ),
         "snarkjs groth16 verify",
     );
     let veil_verify = |vk: &str, public: &str| {
@@ -346,8 +396,16 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
         &veil_in(
             &dir,
             &[
-                "prove", "--circuit", circuit, "--pk", "keys/tier-4.pk", "--witness", "w.json",
-                "--out", "proof.json", "-q",
+                "prove",
+                "--circuit",
+                circuit,
+                "--pk",
+                "keys/tier-4.pk",
+                "--witness",
+                "w.json",
+                "--out",
+                "proof.json",
+                "-q",
             ],
         ),
         "prove",
@@ -355,18 +413,34 @@ fn snarkjs_reads_the_r1cs_and_wtns_and_its_proofs_verify_in_veil() {
     ok(
         &veil_in(
             &dir,
-            &["export", "snarkjs", "--vk", "keys/tier-4.vk", "--proof", "proof.json", "--out-dir", "sj"],
+            &[
+                "export",
+                "snarkjs",
+                "--vk",
+                "keys/tier-4.vk",
+                "--proof",
+                "proof.json",
+                "--out-dir",
+                "sj",
+            ],
         ),
         "export snarkjs",
     );
-    assert_eq!(read(&dir.join("pub.json")), read(&dir.join("sj/public.json")));
+    assert_eq!(
+        read(&dir.join("pub.json")),
+        read(&dir.join("sj/public.json"))
+    );
 
     let mut changed = read(&dir.join("pub.json"));
     changed[2] = json!(plus_one(changed[2].as_str().unwrap()));
     write(&dir.join("changed.json"), &changed);
     let bad = veil_verify("vk.json", "changed.json");
     assert!(!bad.status.success());
-    assert!(text(&bad).contains("pairing check failed"), "{}", text(&bad));
+    assert!(
+        text(&bad).contains("pairing check failed"),
+        "{}",
+        text(&bad)
+    );
 
     // A zkey without a phase-2 contribution has delta = gamma: refused, and why.
     let forgeable = veil_verify("vk0.json", "pub.json");
@@ -422,54 +496,114 @@ fn malformed_snarkjs_files_are_refused_with_the_failed_check_named() {
         "the unmodified files verify",
     );
     let r = "52435875175126190479447740508185965837690552500527637822603658699938581184513";
-    let q = "4002409555221667393417789825735904672956793426773770766798089491046985093913\
-             3154817659620880520434434425218657";
+    let q = "4002409555221667393417789825735904156556882819939007885332058136124031650490\
+             837864442687629129015664037894272559787";
     let mut cases: Vec<(&str, Value, Value, Value, &str)> = Vec::new();
     let mut v = vk.clone();
     v["curve"] = json!("bn128");
-    cases.push(("curve", v, proof.clone(), public.clone(), "curve is \"bn128\""));
+    cases.push((
+        "curve",
+        v,
+        proof.clone(),
+        public.clone(),
+        "curve is \"bn128\"",
+    ));
     let mut p = proof.clone();
     p["curve"] = json!("bn128");
     cases.push(("proof curve", vk.clone(), p, public.clone(), "curve"));
     let mut v = vk.clone();
     v.as_object_mut().unwrap().remove("vk_gamma_2");
-    cases.push(("missing", v, proof.clone(), public.clone(), "missing field \"vk_gamma_2\""));
+    cases.push((
+        "missing",
+        v,
+        proof.clone(),
+        public.clone(),
+        "missing field \"vk_gamma_2\"",
+    ));
     let mut p = proof.clone();
     p.as_object_mut().unwrap().remove("pi_b");
-    cases.push(("missing", vk.clone(), p, public.clone(), "missing field \"pi_b\""));
+    cases.push((
+        "missing",
+        vk.clone(),
+        p,
+        public.clone(),
+        "missing field \"pi_b\"",
+    ));
     let mut v = vk.clone();
     v["IC"].as_array_mut().unwrap().pop();
-    cases.push(("IC length", v, proof.clone(), public.clone(), "IC holds 6 points"));
+    cases.push((
+        "IC length",
+        v,
+        proof.clone(),
+        public.clone(),
+        "IC holds 6 points",
+    ));
     let mut x = public.clone();
     x.as_array_mut().unwrap().pop();
     cases.push(("public length", vk.clone(), proof.clone(), x, "nPublic = 6"));
     let mut x = public.clone();
     x[0] = json!(r);
-    cases.push(("input = r", vk.clone(), proof.clone(), x, "not below the BLS12-381 scalar"));
+    cases.push((
+        "input = r",
+        vk.clone(),
+        proof.clone(),
+        x,
+        "not below the BLS12-381 scalar",
+    ));
     let mut x = public.clone();
     x[0] = json!("0x10");
     cases.push(("hex", vk.clone(), proof.clone(), x, "not a decimal number"));
     let mut p = proof.clone();
     p["pi_a"][0] = json!(q);
-    cases.push(("x = q", vk.clone(), p, public.clone(), "not below the BLS12-381 base"));
+    cases.push((
+        "x = q",
+        vk.clone(),
+        p,
+        public.clone(),
+        "not below the BLS12-381 base",
+    ));
     let mut p = proof.clone();
     p["pi_a"][1] = p["pi_a"][0].clone();
-    cases.push(("off curve", vk.clone(), p, public.clone(), "pi_a: the point is not on"));
+    cases.push((
+        "off curve",
+        vk.clone(),
+        p,
+        public.clone(),
+        "pi_a: the point is not on",
+    ));
     let mut p = proof.clone();
     let x0 = p["pi_b"][0][0].clone();
     p["pi_b"][0][0] = p["pi_b"][0][1].clone();
     p["pi_b"][0][1] = x0;
-    cases.push(("c1/c0 swapped", vk.clone(), p, public.clone(), "pi_b: the point is not on"));
+    cases.push((
+        "c1/c0 swapped",
+        vk.clone(),
+        p,
+        public.clone(),
+        "pi_b: the point is not on",
+    ));
     // (x, y) = (0, 2) is on y^2 = x^3 + 4 but outside the prime-order subgroup.
     let mut p = proof.clone();
     p["pi_c"] = json!(["0", "2", "1"]);
-    cases.push(("off subgroup", vk.clone(), p, public.clone(), "pi_c: the point is not in the prime-order subgroup"));
+    cases.push((
+        "off subgroup",
+        vk.clone(),
+        p,
+        public.clone(),
+        "pi_c: the point is not in the prime-order subgroup",
+    ));
     let mut v = vk.clone();
     v["vk_delta_2"] = v["vk_gamma_2"].clone();
     cases.push(("delta = gamma", v, proof.clone(), public.clone(), "phase-2"));
     let mut v = vk.clone();
     v["vk_beta_2"] = json!([["0", "0"], ["1", "0"], ["0", "0"]]);
-    cases.push(("identity", v, proof.clone(), public.clone(), "vk_beta_2 is the point at infinity"));
+    cases.push((
+        "identity",
+        v,
+        proof.clone(),
+        public.clone(),
+        "vk_beta_2 is the point at infinity",
+    ));
     for (name, v, p, x, expect) in cases {
         write(&sj.join("v.json"), &v);
         write(&sj.join("p.json"), &p);
@@ -505,7 +639,14 @@ fn export_refusals_are_one_line_errors() {
     };
     std::fs::write(dir.join("junk.json"), "not json").unwrap();
     refuse(
-        &["export", "wtns", "--circuit", "tier-4", "--witness", "junk.json"],
+        &[
+            "export",
+            "wtns",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "junk.json",
+        ],
         "not a valid tier-4 witness",
     );
     if let Some(obj) = w.as_object_mut() {
@@ -514,7 +655,14 @@ fn export_refusals_are_one_line_errors() {
     }
     write(&dir.join("w2.json"), &w);
     refuse(
-        &["export", "wtns", "--circuit", "tier-4", "--witness", "w2.json"],
+        &[
+            "export",
+            "wtns",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "w2.json",
+        ],
         "witness",
     );
     assert!(!dir.join("tier-4.wtns").exists());
@@ -528,21 +676,49 @@ fn export_refusals_are_one_line_errors() {
     );
     // A proof that does not verify with the key is not exported.
     ok(
-        &veil_in(&dir, &["setup", "--circuit", "tier-4", "--out-dir", "other", "--label", "x"]),
+        &veil_in(
+            &dir,
+            &[
+                "setup",
+                "--circuit",
+                "tier-4",
+                "--out-dir",
+                "other",
+                "--label",
+                "x",
+            ],
+        ),
         "setup",
     );
     ok(
         &veil_in(
             &dir,
             &[
-                "prove", "--circuit", "tier-4", "--pk", "other/tier-4.pk", "--witness", "w.json",
-                "--out", "other.json", "-q",
+                "prove",
+                "--circuit",
+                "tier-4",
+                "--pk",
+                "other/tier-4.pk",
+                "--witness",
+                "w.json",
+                "--out",
+                "other.json",
+                "-q",
             ],
         ),
         "prove",
     );
     refuse(
-        &["export", "snarkjs", "--vk", "keys/tier-4.vk", "--proof", "other.json", "--out-dir", "o"],
+        &[
+            "export",
+            "snarkjs",
+            "--vk",
+            "keys/tier-4.vk",
+            "--proof",
+            "other.json",
+            "--out-dir",
+            "o",
+        ],
         "wrong key",
     );
     assert!(!dir.join("o").exists());

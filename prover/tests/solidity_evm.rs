@@ -99,9 +99,7 @@ fn tempfile_dir() -> PathBuf {
 }
 
 struct Chain {
-    evm: revm::handler::MainnetEvm<
-        revm::handler::MainnetContext<CacheDB<EmptyDB>>,
-    >,
+    evm: revm::handler::MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>,
     caller: Address,
     nonce: u64,
 }
@@ -144,7 +142,10 @@ impl Chain {
         assert!(r.is_success(), "the call reverted: {r:?}");
         let out = r.output().unwrap().to_vec();
         assert_eq!(out.len(), 32, "verifyProof returns one word");
-        (out[31] == 1 && out[..31].iter().all(|b| *b == 0), r.tx_gas_used())
+        (
+            out[31] == 1 && out[..31].iter().all(|b| *b == 0),
+            r.tx_gas_used(),
+        )
     }
 }
 
@@ -203,6 +204,14 @@ fn solidity_verifier_accepts_a_valid_proof_and_refuses_tampering_in_revm() {
     assert!(!chain.call(verifier, calldata(&proof_bytes(&proof), &big)).0);
 
     // Wrong lengths.
-    assert!(!chain.call(verifier, calldata(&proof_bytes(&proof), &words[1..])).0);
-    assert!(!chain.call(verifier, calldata(&proof_bytes(&proof)[1..], &words)).0);
+    assert!(
+        !chain
+            .call(verifier, calldata(&proof_bytes(&proof), &words[1..]))
+            .0
+    );
+    assert!(
+        !chain
+            .call(verifier, calldata(&proof_bytes(&proof)[1..], &words))
+            .0
+    );
 }

@@ -453,7 +453,14 @@ mod tests {
             verify_json(&vj, &pj, &xj),
             Err(SnarkjsError::WrongProtocol { .. })
         ));
-        for f in ["protocol", "curve", "nPublic", "vk_alpha_1", "vk_delta_2", "IC"] {
+        for f in [
+            "protocol",
+            "curve",
+            "nPublic",
+            "vk_alpha_1",
+            "vk_delta_2",
+            "IC",
+        ] {
             let (mut vj, pj, xj) = jsons();
             vj.as_object_mut().unwrap().remove(f);
             assert_eq!(

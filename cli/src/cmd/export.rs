@@ -314,10 +314,10 @@ pub fn verify_snarkjs(args: &SnarkjsVerifyArgs, json: bool) -> CliResult<()> {
             "--snarkjs-vk needs --snarkjs-proof and --public",
         ));
     };
-    let vk = snarkjs::vk_from_json(&read_json(vk_path, "verification key")?)
-        .map_err(at(vk_path))?;
-    let proof = snarkjs::proof_from_json(&read_json(proof_path, "proof")?)
-        .map_err(at(proof_path))?;
+    let vk =
+        snarkjs::vk_from_json(&read_json(vk_path, "verification key")?).map_err(at(vk_path))?;
+    let proof =
+        snarkjs::proof_from_json(&read_json(proof_path, "proof")?).map_err(at(proof_path))?;
     let inputs = snarkjs::public_from_json(&read_json(public_path, "public inputs")?)
         .map_err(at(public_path))?;
     let start = Instant::now();

@@ -104,7 +104,10 @@ impl R1csFile {
         let n_labels = h.u64()?;
         let n_constraints = h.u32()?;
         h.finish()?;
-        let mut b = Reader::new(section(&sections, 2, "r1cs constraints")?, "r1cs constraints");
+        let mut b = Reader::new(
+            section(&sections, 2, "r1cs constraints")?,
+            "r1cs constraints",
+        );
         // Each constraint takes at least 12 bytes (three term counts).
         b.bound(u64::from(n_constraints), 12)?;
         let mut constraints = Vec::with_capacity(n_constraints as usize);
