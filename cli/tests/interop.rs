@@ -234,7 +234,7 @@ fn snarkjs_verifies_every_groth16_circuit_and_refuses_changed_inputs() {
 fn ptau(cli: &Path) -> PathBuf {
     let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = cache();
-    let out = dir.join(format!("pot{PTAU_POWER}-bls12381-final.ptau"));
+    let out = dir.join(format!("pot{PTAU_POWER}-bls12381-contributed-final.ptau"));
     if !out.exists() {
         let raw = dir.join("pot-raw.ptau");
         let tmp = dir.join("pot-prepared.tmp");
@@ -252,6 +252,24 @@ fn ptau(cli: &Path) -> PathBuf {
             ),
             "powersoftau new",
         );
+        // Without a contribution tau = alpha = beta = 1, a degenerate setup whose keys can
+        // leave public inputs unbound (veil refuses such keys; see the test below).
+        let contributed = dir.join("pot-contributed.ptau");
+        ok(
+            &snark(
+                cli,
+                &dir,
+                &[
+                    "powersoftau",
+                    "contribute",
+                    raw.to_str().unwrap(),
+                    contributed.to_str().unwrap(),
+                    "--name=veil-test",
+                    "-e=veil interop test",
+                ],
+            ),
+            "powersoftau contribute",
+        );
         ok(
             &snark(
                 cli,
@@ -260,7 +278,7 @@ fn ptau(cli: &Path) -> PathBuf {
                     "powersoftau",
                     "prepare",
                     "phase2",
-                    raw.to_str().unwrap(),
+                    contributed.to_str().unwrap(),
                     tmp.to_str().unwrap(),
                 ],
             ),
@@ -595,6 +613,15 @@ fn malformed_snarkjs_files_are_refused_with_the_failed_check_named() {
     let mut v = vk.clone();
     v["vk_delta_2"] = v["vk_gamma_2"].clone();
     cases.push(("delta = gamma", v, proof.clone(), public.clone(), "phase-2"));
+    let mut v = vk.clone();
+    v["IC"][3] = json!(["0", "1", "0"]);
+    cases.push((
+        "unbound input",
+        v,
+        proof.clone(),
+        public.clone(),
+        "IC[3] is the point at infinity",
+    ));
     let mut v = vk.clone();
     v["vk_beta_2"] = json!([["0", "0"], ["1", "0"], ["0", "0"]]);
     cases.push((

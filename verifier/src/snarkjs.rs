@@ -10,7 +10,7 @@
 //! field, a number that is not a plain decimal or not below its modulus (q for coordinates,
 //! r for public inputs), a point off the curve or outside the prime-order subgroup (snarkjs
 //! only checks the curve), a key whose `IC` does not hold `nPublic + 1` points, a key with an
-//! identity point, a key whose δ equals γ (a zkey with no phase-2 contribution: anyone can
+//! identity point (in `IC` one would leave its input unbound), a key whose δ equals γ (a zkey with no phase-2 contribution: anyone can
 //! forge proofs for it), and a `public.json` whose length is not `nPublic` (snarkjs does not
 //! compare them).
 
@@ -299,6 +299,13 @@ pub fn vk_from_json(v: &Value) -> Result<VerifyingKey<Bls12_381>> {
         .enumerate()
         .map(|(i, p)| parse_g1(WHAT, &format!("IC[{i}]"), p))
         .collect::<Result<Vec<_>>>()?;
+    // An identity IC point leaves its public input unbound: any value verifies (a key from
+    // a powers of tau with no contribution can have them).
+    if let Some(i) = gamma_abc_g1.iter().position(|p| p.is_zero()) {
+        return Err(SnarkjsError::MalformedKey(format!(
+            "IC[{i}] is the point at infinity, so the proof would not depend on that input"
+        )));
+    }
     for (name, identity) in [
         ("vk_alpha_1", alpha_g1.is_zero()),
         ("vk_beta_2", beta_g2.is_zero()),
@@ -594,6 +601,12 @@ mod tests {
         assert!(matches!(
             verify_json(&vj, &pj, &xj),
             Err(SnarkjsError::MalformedKey(m)) if m.contains("phase-2")
+        ));
+        let (mut vj, pj, xj) = jsons();
+        vj["IC"][1] = json!(["0", "1", "0"]);
+        assert!(matches!(
+            verify_json(&vj, &pj, &xj),
+            Err(SnarkjsError::MalformedKey(m)) if m.contains("IC[1]")
         ));
         let (mut vj, pj, xj) = jsons();
         vj["vk_alpha_1"] = json!(["0", "1", "0"]);
