@@ -128,6 +128,8 @@ enum Command {
     VerifySignature(VerifySignatureArgs),
     /// Trusted setup: powers of tau, the per-circuit phase-2 ceremony, production Groth16 keys.
     Ceremony(cmd::ceremony::CeremonyArgs),
+    /// Export for other tools: snarkjs JSON, iden3 .r1cs/.wtns, a Solidity verifier.
+    Export(cmd::export::ExportArgs),
 }
 
 /// Parses `--backend`.
@@ -213,8 +215,8 @@ pub struct ProveArgs {
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
     /// The verifying key (from `veil setup`).
-    #[arg(long, value_name = "FILE")]
-    pub vk: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "snarkjs_vk")]
+    pub vk: Option<PathBuf>,
     /// The backend; by default the verifying key's. Refused if the key is of another backend.
     #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
     pub backend: Option<Backend>,
@@ -223,7 +225,7 @@ pub struct VerifyArgs {
         long,
         short = 'p',
         value_name = "FILE",
-        required_unless_present_any = ["batch", "attestation"]
+        required_unless_present_any = ["batch", "attestation", "snarkjs_vk"]
     )]
     pub proof: Vec<PathBuf>,
     /// Verify every *.json in DIR as well.
@@ -266,6 +268,8 @@ pub struct VerifyArgs {
     /// trusted-verifying-keys file (see the README, "Trusted setup").
     #[arg(long, value_name = "FILE")]
     pub trusted_vks: Option<PathBuf>,
+    #[command(flatten)]
+    pub snarkjs: cmd::export::SnarkjsVerifyArgs,
 }
 
 #[derive(Args, Debug)]
@@ -431,6 +435,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
         Command::Ceremony(a) => cmd::ceremony::run(&a, json),
+        Command::Export(a) => cmd::export::run(&a, json),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod attest;
 pub mod error;
+pub mod export;
 pub mod groth16;
 pub mod plonky2;
 pub mod r1cs;

@@ -28,6 +28,7 @@ pub mod list;
 pub mod pinning;
 #[cfg(feature = "plonky2")]
 pub mod plonky2;
+pub mod snarkjs;
 pub mod statement;
 
 #[cfg(not(any(feature = "groth16", feature = "plonky2")))]

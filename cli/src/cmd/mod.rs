@@ -6,6 +6,7 @@ pub mod ceremony;
 pub mod check;
 pub mod circuits;
 pub mod demo;
+pub mod export;
 pub mod info;
 pub mod keys;
 pub mod prove;

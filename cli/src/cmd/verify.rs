@@ -51,7 +51,7 @@ fn verify_aggregate(
     let AnyVerifyingKey::Plonky2(key) = vk else {
         return Err(fail(format!(
             "an aggregate is a Plonky2 proof; {} is a {} key",
-            args.vk.display(),
+            vk_path(args)?.display(),
             vk.header().backend
         )));
     };
@@ -131,11 +131,21 @@ fn verify_all(pv: &AnyVerifyingKey, files: &[PathBuf]) -> Vec<Result<ProofEnvelo
         .collect()
 }
 
+/// The `--vk` path (clap requires it unless `--snarkjs-vk` is given).
+fn vk_path(args: &VerifyArgs) -> CliResult<&Path> {
+    args.vk
+        .as_deref()
+        .ok_or_else(|| CliError::new("--vk is required"))
+}
+
 pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
+    if args.snarkjs.snarkjs_vk.is_some() {
+        return super::export::verify_snarkjs(&args.snarkjs, json);
+    }
     if args.attestation.is_some() || args.signed_root.is_some() {
         return run_attested(args, json);
     }
-    let vk = read_vk(&args.vk, args.backend)?;
+    let vk = read_vk(vk_path(args)?, args.backend)?;
     check_pins(args, &vk)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
@@ -265,7 +275,7 @@ fn read_text(path: &Path, what: &str) -> CliResult<String> {
 /// One proof with its attestation and/or signed root: the attester's signature first, then
 /// the root (issuer, freshness, the proof's root), then the proof.
 fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
-    let vk = read_vk(&args.vk, args.backend)?;
+    let vk = read_vk(vk_path(args)?, args.backend)?;
     check_pins(args, &vk)?;
     let (label, envelope, attestation) = match (&args.attestation, args.proof.as_slice()) {
         (Some(p), _) => {
