@@ -126,6 +126,8 @@ enum Command {
         veil verify-signature --pub issuer.pub --file manifest.json --sig manifest.json.sig"
     )]
     VerifySignature(VerifySignatureArgs),
+    /// The access service's client: publish encrypted content, request a content key with a tier proof.
+    Access(cmd::access::AccessArgs),
 }
 
 /// Parses `--backend`.
@@ -413,6 +415,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Sign(a) => cmd::sign::sign(&a, json),
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
+        Command::Access(a) => cmd::access::run(&a, json),
     }
 }
 
