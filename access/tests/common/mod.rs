@@ -131,6 +131,7 @@ impl Fixture {
         let describe = Command::new(bin)
             .args(["describe", "--config"])
             .arg(d.join("access.json"))
+            .args(extra)
             .output()
             .unwrap();
         assert!(describe.status.success(), "{}", String::from_utf8_lossy(&describe.stderr));
@@ -193,6 +194,10 @@ impl Fixture {
 
     pub fn stderr(&self) -> String {
         self.log("stderr")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn is_running(&mut self) -> bool {
