@@ -11,6 +11,9 @@ set -euo pipefail
 
 VEIL=${VEIL:-veil}
 VEIL_ACCESS=${VEIL_ACCESS:-veil-access}
+# Paths with a slash are made absolute: the script works in its own folder.
+case "$VEIL" in */*) VEIL=$(cd "$(dirname "$VEIL")" && pwd)/$(basename "$VEIL") ;; esac
+case "$VEIL_ACCESS" in */*) VEIL_ACCESS=$(cd "$(dirname "$VEIL_ACCESS")" && pwd)/$(basename "$VEIL_ACCESS") ;; esac
 if [ -n "${WORK:-}" ]; then mkdir -p "$WORK"; work=$WORK; else work=$(mktemp -d); fi
 server=""
 cleanup() {
