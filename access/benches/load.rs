@@ -21,7 +21,10 @@ use veil_access_client::prepare_request;
 const QUOTA: u32 = 1_000_000;
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -63,7 +66,13 @@ fn post(client: &Client, url: &str, body: &[u8]) -> u16 {
 
 /// `clients` threads share the valid bodies; with `mixed`, each thread sends an invalid
 /// request after every valid one.
-fn run_level(url: &str, clients: usize, valid: &[Vec<u8>], invalid: &[Vec<u8>], mixed: bool) -> Level {
+fn run_level(
+    url: &str,
+    clients: usize,
+    valid: &[Vec<u8>],
+    invalid: &[Vec<u8>],
+    mixed: bool,
+) -> Level {
     let next = AtomicUsize::new(0);
     let latencies = Mutex::new(Vec::new());
     let ok = AtomicUsize::new(0);
@@ -72,7 +81,8 @@ fn run_level(url: &str, clients: usize, valid: &[Vec<u8>], invalid: &[Vec<u8>], 
     let start = Instant::now();
     std::thread::scope(|s| {
         for t in 0..clients {
-            let (next, latencies, ok, invalid_sent, endpoint) = (&next, &latencies, &ok, &invalid_sent, &endpoint);
+            let (next, latencies, ok, invalid_sent, endpoint) =
+                (&next, &latencies, &ok, &invalid_sent, &endpoint);
             s.spawn(move || {
                 let client = Client::new();
                 let mut mine = Vec::new();
@@ -152,7 +162,11 @@ fn main() {
             assert_eq!(r.valid_ok, set.len(), "every valid request is granted");
             println!(
                 "| {clients} | {} | {:.0} | {:.1} | {:.1} | {} |",
-                if mixed { "valid + invalid 1:1" } else { "valid only" },
+                if mixed {
+                    "valid + invalid 1:1"
+                } else {
+                    "valid only"
+                },
                 r.valid_ok as f64 / r.valid_wall.as_secs_f64(),
                 percentile(&r.latencies, 0.5),
                 percentile(&r.latencies, 0.99),

@@ -67,7 +67,9 @@ impl ConfigFile {
         let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
         let len = std::fs::metadata(path).map_err(|e| at(&e))?.len();
         if len > MAX_CONFIG_BYTES {
-            return Err(at(&format!("{len} bytes, a configuration is at most {MAX_CONFIG_BYTES}")));
+            return Err(at(&format!(
+                "{len} bytes, a configuration is at most {MAX_CONFIG_BYTES}"
+            )));
         }
         let s = std::fs::read_to_string(path).map_err(|e| at(&e))?;
         let mut c: ConfigFile = serde_json::from_str(&s).map_err(|e| at(&e))?;
@@ -119,15 +121,26 @@ impl ConfigFile {
 
     /// The complete configuration, or the name of what is missing.
     pub fn complete(self) -> Result<Config, String> {
-        let need = |name: &str| format!("no {name}: set it in the configuration file or with --{}", name.replace('_', "-"));
+        let need = |name: &str| {
+            format!(
+                "no {name}: set it in the configuration file or with --{}",
+                name.replace('_', "-")
+            )
+        };
         let c = Config {
             listen: self.listen.unwrap_or_else(|| "127.0.0.1:8700".into()),
             service_key: self.service_key.ok_or_else(|| need("service_key"))?,
             verifying_key: self.verifying_key.ok_or_else(|| need("verifying_key"))?,
-            trusted_creators: self.trusted_creators.ok_or_else(|| need("trusted_creators"))?,
-            trusted_issuers: self.trusted_issuers.ok_or_else(|| need("trusted_issuers"))?,
+            trusted_creators: self
+                .trusted_creators
+                .ok_or_else(|| need("trusted_creators"))?,
+            trusted_issuers: self
+                .trusted_issuers
+                .ok_or_else(|| need("trusted_issuers"))?,
             content_store: self.content_store.ok_or_else(|| need("content_store"))?,
-            epoch_beacon_seed: self.epoch_beacon_seed.ok_or_else(|| need("epoch_beacon_seed"))?,
+            epoch_beacon_seed: self
+                .epoch_beacon_seed
+                .ok_or_else(|| need("epoch_beacon_seed"))?,
             epoch_seconds: self.epoch_seconds.unwrap_or(3600),
             quota: self.quota.unwrap_or(10),
             max_root_age: self.max_root_age.unwrap_or(86_400),

@@ -17,7 +17,9 @@ const TAG_SIZE: usize = 16;
 pub enum ContentError {
     #[error("not a veil encrypted content file (no VEILENC1 header, or shorter than {0} bytes)")]
     NotEncrypted(usize),
-    #[error("the content file does not decrypt with this key (wrong key, or the file was altered)")]
+    #[error(
+        "the content file does not decrypt with this key (wrong key, or the file was altered)"
+    )]
     Decrypt,
     #[error("encryption failed: {0}")]
     Encrypt(String),
@@ -55,7 +57,13 @@ pub fn decrypt(key: &[u8; 32], file: &[u8]) -> Result<Vec<u8>, ContentError> {
     }
     let (nonce, ct) = file[MAGIC.len()..].split_at(NONCE_SIZE);
     Aes256Gcm::new(key.into())
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: MAGIC })
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ct,
+                aad: MAGIC,
+            },
+        )
         .map_err(|_| ContentError::Decrypt)
 }
 
@@ -72,15 +80,22 @@ mod tests {
     fn aes_256_gcm_matches_the_gcm_spec_test_case_16() {
         // McGrew & Viega, "The Galois/Counter Mode of Operation", test case 16 (AES-256,
         // 60-byte plaintext, 20-byte AAD): checks the cipher under our wrapper's calls.
-        let key: [u8; 32] = hex::decode("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")
-            .unwrap()
-            .try_into()
-            .unwrap();
+        let key: [u8; 32] =
+            hex::decode("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")
+                .unwrap()
+                .try_into()
+                .unwrap();
         let iv = hex::decode("cafebabefacedbaddecaf888").unwrap();
         let pt = hex::decode("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39").unwrap();
         let aad = hex::decode("feedfacedeadbeeffeedfacedeadbeefabaddad2").unwrap();
         let ct = Aes256Gcm::new((&key).into())
-            .encrypt(Nonce::from_slice(&iv), Payload { msg: &pt, aad: &aad })
+            .encrypt(
+                Nonce::from_slice(&iv),
+                Payload {
+                    msg: &pt,
+                    aad: &aad,
+                },
+            )
             .unwrap();
         assert_eq!(
             hex::encode(ct),
@@ -100,10 +115,19 @@ mod tests {
         let last = bad.len() - 1;
         bad[last] ^= 1;
         assert_eq!(decrypt(&key, &bad), Err(ContentError::Decrypt));
-        assert!(matches!(decrypt(&key, &file[..20]), Err(ContentError::NotEncrypted(_))));
-        assert!(matches!(decrypt(&key, b"plain text, not encrypted at all"), Err(ContentError::NotEncrypted(_))));
+        assert!(matches!(
+            decrypt(&key, &file[..20]),
+            Err(ContentError::NotEncrypted(_))
+        ));
+        assert!(matches!(
+            decrypt(&key, b"plain text, not encrypted at all"),
+            Err(ContentError::NotEncrypted(_))
+        ));
         // Two encryptions of one file differ (fresh nonce) and so have different ids.
-        assert_ne!(content_id(&file), content_id(&encrypt(&key, b"a film").unwrap()));
+        assert_ne!(
+            content_id(&file),
+            content_id(&encrypt(&key, b"a film").unwrap())
+        );
         let _ = encrypt_with_nonce(&key, &[0; 12], b"").unwrap();
     }
 }

@@ -33,7 +33,8 @@ pub fn sha3_256(bytes: &[u8]) -> Bytes32 {
 /// 32 bytes from the operating system's randomness.
 pub fn random_32() -> Result<[u8; 32], String> {
     let mut b = [0u8; 32];
-    getrandom04::fill(&mut b).map_err(|e| format!("no randomness from the operating system: {e}"))?;
+    getrandom04::fill(&mut b)
+        .map_err(|e| format!("no randomness from the operating system: {e}"))?;
     Ok(b)
 }
 

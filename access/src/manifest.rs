@@ -118,7 +118,8 @@ mod tests {
         let m = Manifest::new(Bytes32([1; 32]), Bytes32([2; 32]), 3);
         assert_eq!(Manifest::from_bytes(&m.to_bytes()).unwrap(), m);
         let v: serde_json::Value = serde_json::from_slice(&m.to_bytes()).unwrap();
-        let refused = |v: serde_json::Value| Manifest::from_bytes(v.to_string().as_bytes()).is_err();
+        let refused =
+            |v: serde_json::Value| Manifest::from_bytes(v.to_string().as_bytes()).is_err();
         for (k, x) in [
             ("format", serde_json::json!("veil-root")),
             ("format_version", 2.into()),

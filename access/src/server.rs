@@ -34,7 +34,9 @@ use std::sync::Arc;
 use veil_circuits::tier::request_binding;
 use veil_circuits::PoseidonBls12;
 use veil_verifier::attest::{verify_proof_with_signed_root, Signature, SignedRoot, TrustedKeys};
-use veil_verifier::{Backend, Bytes32, CircuitKind, Groth16VerifyingKey, PreparedVerifier, ProofEnvelope, Statement};
+use veil_verifier::{
+    Backend, Bytes32, CircuitKind, Groth16VerifyingKey, PreparedVerifier, ProofEnvelope, Statement,
+};
 
 /// Everything the handlers share; read-only but for the nullifier set.
 pub struct Service {
@@ -65,19 +67,22 @@ impl Refusal {
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path, max: u64) -> Result<String, String> {
-    let _ = std::marker::PhantomData::<T>;
+/// Reads a text file of at most `max` bytes (checked before reading).
+fn read_text(path: &std::path::Path, max: u64) -> Result<String, String> {
     let len = std::fs::metadata(path)
         .map_err(|e| format!("{}: {e}", path.display()))?
         .len();
     if len > max {
-        return Err(format!("{}: {len} bytes, at most {max} expected", path.display()));
+        return Err(format!(
+            "{}: {len} bytes, at most {max} expected",
+            path.display()
+        ));
     }
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn read_trusted(path: &std::path::Path) -> Result<TrustedKeys, String> {
-    let s = read_json::<()>(path, 16 * 1024 * 1024)?;
+    let s = read_text(path, 16 * 1024 * 1024)?;
     TrustedKeys::from_json(&s).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -135,17 +140,26 @@ impl Service {
         let req: AccessRequest = serde_json::from_slice(body).map_err(|_| BadRequest)?;
         // The manifest: known content, hash, creator signature (400 when any fails).
         let content = self.store.get(&req.content_id).ok_or(BadRequest)?;
-        if content.manifest_hash != req.manifest_hash || content.manifest.content_id != req.content_id {
+        if content.manifest_hash != req.manifest_hash
+            || content.manifest.content_id != req.content_id
+        {
             return Err(BadRequest);
         }
         let creator_sig = Signature::from_hex(&req.creator_signature).map_err(|_| BadRequest)?;
-        check_manifest(&content.manifest, &content.manifest_bytes, &creator_sig, &self.creators)?;
+        check_manifest(
+            &content.manifest,
+            &content.manifest_bytes,
+            &creator_sig,
+            &self.creators,
+        )?;
         // The ephemeral key: length, canonical point, not of small order.
         let key_bytes = hex::decode(&req.client_ephemeral_pubkey).map_err(|_| BadRequest)?;
         let client_key = ClientPublicKey::parse(&key_bytes).map_err(|_| BadRequest)?;
         // The tier proof's parts must be readable (400), then grant this content (403).
-        let proof = ProofEnvelope::from_json_value(&req.tier_proof.proof).map_err(|_| BadRequest)?;
-        let root_json = serde_json::to_string(&req.tier_proof.signed_root).map_err(|_| BadRequest)?;
+        let proof =
+            ProofEnvelope::from_json_value(&req.tier_proof.proof).map_err(|_| BadRequest)?;
+        let root_json =
+            serde_json::to_string(&req.tier_proof.signed_root).map_err(|_| BadRequest)?;
         let signed_root = SignedRoot::from_json(&root_json).map_err(|_| BadRequest)?;
         let Statement::Tier(statement) = &proof.statement else {
             return Err(Forbidden);
@@ -188,7 +202,10 @@ impl Service {
         };
         let sig = self
             .key
-            .sign(CONTEXT_RESPONSE, &fields.message(&self.key.public_key().key_id()))
+            .sign(
+                CONTEXT_RESPONSE,
+                &fields.message(&self.key.public_key().key_id()),
+            )
             .map_err(|_| BadRequest)?;
         Ok(AccessResponse {
             k_content_wrapped: hex::encode(&wrapped),
@@ -203,7 +220,10 @@ impl Service {
         let pk = self.key.public_key();
         let sig = self
             .key
-            .sign(CONTEXT_VERIFY, &verify_message(&pk.key_id(), &req.challenge_nonce))
+            .sign(
+                CONTEXT_VERIFY,
+                &verify_message(&pk.key_id(), &req.challenge_nonce),
+            )
             .map_err(|_| Refusal::BadRequest)?;
         Ok(VerifyResponse {
             signature: sig.to_hex(),
@@ -236,7 +256,10 @@ fn json_ok<T: serde::Serialize>(v: &T) -> Response {
         Ok(b) => {
             let mut resp = (StatusCode::OK, b).into_response();
             let h = resp.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             resp
         }

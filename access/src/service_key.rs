@@ -35,10 +35,12 @@ impl ServiceKey {
                 path.display()
             ));
         }
-        let b = Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
-        let seed: &[u8; SEED_SIZE] = b.as_slice().try_into().map_err(|_| {
-            format!("{}: the key file changed while it was read", path.display())
-        })?;
+        let b =
+            Zeroizing::new(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?);
+        let seed: &[u8; SEED_SIZE] = b
+            .as_slice()
+            .try_into()
+            .map_err(|_| format!("{}: the key file changed while it was read", path.display()))?;
         Ok(Self::from_seed(seed))
     }
 

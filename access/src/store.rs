@@ -26,7 +26,10 @@ fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("{}: {e}", path.display()))?
         .len();
     if len > max {
-        return Err(format!("{}: {len} bytes, at most {max} expected", path.display()));
+        return Err(format!(
+            "{}: {len} bytes, at most {max} expected",
+            path.display()
+        ));
     }
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -44,7 +47,10 @@ impl ContentStore {
                 continue;
             };
             let id: Bytes32 = stem.parse().map_err(|_| {
-                format!("{}: a manifest's file name is its content id (64 hex digits)", path.display())
+                format!(
+                    "{}: a manifest's file name is its content id (64 hex digits)",
+                    path.display()
+                )
             })?;
             let manifest_bytes = read_bounded(&path, MAX_MANIFEST_BYTES as u64)?;
             let manifest = Manifest::from_bytes(&manifest_bytes)
@@ -57,9 +63,10 @@ impl ContentStore {
             }
             let key_path = dir.join(format!("{stem}.key"));
             let key = Zeroizing::new(read_bounded(&key_path, 32)?);
-            let k_content: [u8; 32] = key.as_slice().try_into().map_err(|_| {
-                format!("{}: a content key is 32 bytes", key_path.display())
-            })?;
+            let k_content: [u8; 32] = key
+                .as_slice()
+                .try_into()
+                .map_err(|_| format!("{}: a content key is 32 bytes", key_path.display()))?;
             contents.insert(
                 id,
                 Content {

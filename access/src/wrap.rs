@@ -232,7 +232,13 @@ impl ClientKeyPair {
                     return Err(WrapError::SmallOrder);
                 }
                 let c_pub = x25519_dalek::PublicKey::from(c);
-                let info = [INFO_X25519, c_pub.as_bytes(), s_pub.as_bytes(), &content_id.0].concat();
+                let info = [
+                    INFO_X25519,
+                    c_pub.as_bytes(),
+                    s_pub.as_bytes(),
+                    &content_id.0,
+                ]
+                .concat();
                 let kek = kdf(nonce, ss.as_bytes(), &info)?;
                 open(&kek, content_id, sealed)
             }
@@ -245,7 +251,8 @@ impl ClientKeyPair {
                     });
                 }
                 let (ct, sealed) = wrapped.split_at(ML_KEM_1024_CT_SIZE);
-                let ct = ml_kem::Ciphertext::<MlKem1024>::try_from(ct).map_err(|_| WrapError::Open)?;
+                let ct =
+                    ml_kem::Ciphertext::<MlKem1024>::try_from(ct).map_err(|_| WrapError::Open)?;
                 let ss = dk.decapsulate(&ct).map_err(|_| WrapError::Open)?;
                 let ss = Zeroizing::new(<[u8; 32]>::from(ss));
                 let info = ml_kem_info(ek_bytes, &ct, content_id);
@@ -287,7 +294,11 @@ fn seal(kek: &[u8; 32], content_id: &Bytes32, k_content: &[u8; 32]) -> Result<Ve
         .map_err(|e| WrapError::Crypto(e.to_string()))
 }
 
-fn open(kek: &[u8; 32], content_id: &Bytes32, sealed: &[u8]) -> Result<Zeroizing<[u8; 32]>, WrapError> {
+fn open(
+    kek: &[u8; 32],
+    content_id: &Bytes32,
+    sealed: &[u8],
+) -> Result<Zeroizing<[u8; 32]>, WrapError> {
     let plain = Zeroizing::new(
         Aes256Gcm::new(kek.into())
             .decrypt(
@@ -344,8 +355,14 @@ mod tests {
         let b = h32("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
         let b_pub = h32("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
         let shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
-        assert_eq!(x25519_dalek::x25519(a, x25519_dalek::X25519_BASEPOINT_BYTES), a_pub);
-        assert_eq!(x25519_dalek::x25519(b, x25519_dalek::X25519_BASEPOINT_BYTES), b_pub);
+        assert_eq!(
+            x25519_dalek::x25519(a, x25519_dalek::X25519_BASEPOINT_BYTES),
+            a_pub
+        );
+        assert_eq!(
+            x25519_dalek::x25519(b, x25519_dalek::X25519_BASEPOINT_BYTES),
+            b_pub
+        );
         assert_eq!(hex::encode(x25519_dalek::x25519(a, b_pub)), shared);
         assert_eq!(hex::encode(x25519_dalek::x25519(b, a_pub)), shared);
     }
@@ -359,7 +376,9 @@ mod tests {
         let salt: Vec<u8> = (0u8..13).collect();
         let info: Vec<u8> = (0xf0u8..0xfa).collect();
         let mut okm = [0u8; 42];
-        Hkdf::<Sha3_256>::new(Some(&salt), &ikm).expand(&info, &mut okm).unwrap();
+        Hkdf::<Sha3_256>::new(Some(&salt), &ikm)
+            .expand(&info, &mut okm)
+            .unwrap();
         assert_eq!(
             hex::encode(okm),
             "0c5160501d65021deaf2c14f5abce04c5bd2635abceeba61c2edb6e8ed72674900557728f2c9f2c4c179"
@@ -377,14 +396,23 @@ mod tests {
             assert_eq!(public.method(), m);
             let w = public.wrap(&k, &nonce, &cid).unwrap();
             assert_eq!(*pair.unwrap(&w, &nonce, &cid).unwrap(), k);
-            assert_eq!(pair.unwrap(&w, &Bytes32([3; 32]), &cid), Err(WrapError::Open));
-            assert_eq!(pair.unwrap(&w, &nonce, &Bytes32([3; 32])), Err(WrapError::Open));
+            assert_eq!(
+                pair.unwrap(&w, &Bytes32([3; 32]), &cid),
+                Err(WrapError::Open)
+            );
+            assert_eq!(
+                pair.unwrap(&w, &nonce, &Bytes32([3; 32])),
+                Err(WrapError::Open)
+            );
             let other = ClientKeyPair::generate(m);
             assert_eq!(other.unwrap(&w, &nonce, &cid), Err(WrapError::Open));
             let mut bad = w.clone();
             bad[w.len() - 1] ^= 1;
             assert_eq!(pair.unwrap(&bad, &nonce, &cid), Err(WrapError::Open));
-            assert!(matches!(pair.unwrap(&w[1..], &nonce, &cid), Err(WrapError::WrappedLength { .. })));
+            assert!(matches!(
+                pair.unwrap(&w[1..], &nonce, &cid),
+                Err(WrapError::WrappedLength { .. })
+            ));
             // Two wraps of the same key differ (fresh server randomness).
             assert_ne!(public.wrap(&k, &nonce, &cid).unwrap(), w);
         }
@@ -393,7 +421,9 @@ mod tests {
     #[test]
     fn malformed_keys_are_refused() {
         for n in [0, 31, 33, 64, 1567, 1569] {
-            assert!(matches!(ClientPublicKey::parse(&vec![5u8; n]), Err(WrapError::KeyLength(x)) if x == n));
+            assert!(
+                matches!(ClientPublicKey::parse(&vec![5u8; n]), Err(WrapError::KeyLength(x)) if x == n)
+            );
         }
         // Small-order points (RFC 7748 / libsodium's blocklist): 0, 1, and an order-8 point.
         let zero = [0u8; 32];
@@ -401,20 +431,33 @@ mod tests {
         one[0] = 1;
         let order8 = h32("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
         for k in [zero, one, order8] {
-            assert!(matches!(ClientPublicKey::parse(&k), Err(WrapError::SmallOrder)), "{}", hex::encode(k));
+            assert!(
+                matches!(ClientPublicKey::parse(&k), Err(WrapError::SmallOrder)),
+                "{}",
+                hex::encode(k)
+            );
         }
         // Non-canonical: p itself, and the top bit set.
         let mut p = [0xffu8; 32];
         p[0] = 0xed;
         p[31] = 0x7f;
-        assert!(matches!(ClientPublicKey::parse(&p), Err(WrapError::NonCanonical)));
+        assert!(matches!(
+            ClientPublicKey::parse(&p),
+            Err(WrapError::NonCanonical)
+        ));
         let mut top = h32("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
         top[31] |= 0x80;
-        assert!(matches!(ClientPublicKey::parse(&top), Err(WrapError::NonCanonical)));
+        assert!(matches!(
+            ClientPublicKey::parse(&top),
+            Err(WrapError::NonCanonical)
+        ));
         // An ML-KEM key with a coefficient of 0xfff.
         let mut ek = ClientKeyPair::generate(WrapMethod::MlKem1024).public_bytes();
         ek[0] = 0xff;
         ek[1] |= 0x0f;
-        assert!(matches!(ClientPublicKey::parse(&ek), Err(WrapError::BadMlKemKey)));
+        assert!(matches!(
+            ClientPublicKey::parse(&ek),
+            Err(WrapError::BadMlKemKey)
+        ));
     }
 }

@@ -27,7 +27,11 @@ fn post(f: &Fixture, path: &str, body: Vec<u8>) -> (u16, Vec<u8>) {
 fn status_of(f: &Fixture, req: &serde_json::Value) -> u16 {
     let (s, body) = post(f, "/v1/access/request", serde_json::to_vec(req).unwrap());
     if s != 200 {
-        assert!(body.is_empty(), "a refusal carries no detail, got {:?}", String::from_utf8_lossy(&body));
+        assert!(
+            body.is_empty(),
+            "a refusal carries no detail, got {:?}",
+            String::from_utf8_lossy(&body)
+        );
     }
     s
 }
@@ -42,7 +46,8 @@ fn valid_flow_end_to_end_with_both_wraps() {
     for (slot, wrap) in [(0, WrapMethod::X25519), (1, WrapMethod::MlKem1024)] {
         let grant = request_access(&f.params(0, slot, wrap)).unwrap();
         assert_eq!(*grant.k_content, f.contents[0].k_content);
-        let plain = veil_access::content::decrypt(&grant.k_content, &f.contents[0].encrypted).unwrap();
+        let plain =
+            veil_access::content::decrypt(&grant.k_content, &f.contents[0].encrypted).unwrap();
         assert_eq!(plain, f.contents[0].plain);
     }
     // The holder has tier 3: a tier-3 content works too, a tier-4 one cannot even be proven.
@@ -51,7 +56,10 @@ fn valid_flow_end_to_end_with_both_wraps() {
         veil_access::content::decrypt(&grant.k_content, &f.contents[1].encrypted).unwrap(),
         f.contents[1].plain
     );
-    assert!(matches!(request_access(&f.params(2, 3, WrapMethod::X25519)), Err(ClientError::Prove(_))));
+    assert!(matches!(
+        request_access(&f.params(2, 3, WrapMethod::X25519)),
+        Err(ClientError::Prove(_))
+    ));
 }
 
 #[test]
@@ -64,7 +72,11 @@ fn replays_other_contents_tiers_roots_and_proof_tampering_are_forbidden() {
     assert_eq!(status_of(&f, &good), 403, "replay");
     // The same slot again with a fresh nonce and key: the nullifier repeats, the quota holds.
     let again = prepare_request(&f.params(0, 0, WrapMethod::X25519)).unwrap();
-    assert_eq!(status_of(&f, &json(&again.request)), 403, "slot reused within the epoch");
+    assert_eq!(
+        status_of(&f, &json(&again.request)),
+        403,
+        "slot reused within the epoch"
+    );
 
     // A proof for another content's tier: a min-tier-2 proof sent for the min-tier-3 content,
     // with that content's genuine manifest hash and signature.
@@ -74,7 +86,11 @@ fn replays_other_contents_tiers_roots_and_proof_tampering_are_forbidden() {
     other["content_id"] = c1.content_id.to_hex().into();
     other["manifest_hash"] = veil_access::sha3_256(&c1.manifest).to_hex().into();
     other["creator_signature"] = c1.signature.to_hex().into();
-    assert_eq!(status_of(&f, &other), 403, "proof for another content's tier");
+    assert_eq!(
+        status_of(&f, &other),
+        403,
+        "proof for another content's tier"
+    );
     // The untouched request still works (the refusal did not spend the nullifier).
     assert_eq!(status_of(&f, &json(&p.request)), 200);
 
@@ -93,12 +109,26 @@ fn replays_other_contents_tiers_roots_and_proof_tampering_are_forbidden() {
     let p = prepare_request(&f.params(0, 6, WrapMethod::X25519)).unwrap();
     type Edit = fn(&mut serde_json::Value);
     let edits: [(&str, Edit); 6] = [
-        ("nullifier", |v| v["tier_proof"]["proof"]["statement"]["nullifier"] = Bytes32::from_u64(5).to_hex().into()),
-        ("quota", |v| v["tier_proof"]["proof"]["statement"]["quota"] = 1000.into()),
-        ("min_tier lowered", |v| v["tier_proof"]["proof"]["statement"]["min_tier"] = 0.into()),
-        ("epoch beacon", |v| v["tier_proof"]["proof"]["statement"]["epoch_beacon"] = Bytes32::from_u64(5).to_hex().into()),
-        ("nonce (binding)", |v| v["nonce"] = Bytes32([0x11; 32]).to_hex().into()),
-        ("key digest", |v| v["tier_proof"]["proof"]["key_digest"] = Bytes32([0x11; 32]).to_hex().into()),
+        ("nullifier", |v| {
+            v["tier_proof"]["proof"]["statement"]["nullifier"] =
+                Bytes32::from_u64(5).to_hex().into()
+        }),
+        ("quota", |v| {
+            v["tier_proof"]["proof"]["statement"]["quota"] = 1000.into()
+        }),
+        ("min_tier lowered", |v| {
+            v["tier_proof"]["proof"]["statement"]["min_tier"] = 0.into()
+        }),
+        ("epoch beacon", |v| {
+            v["tier_proof"]["proof"]["statement"]["epoch_beacon"] =
+                Bytes32::from_u64(5).to_hex().into()
+        }),
+        ("nonce (binding)", |v| {
+            v["nonce"] = Bytes32([0x11; 32]).to_hex().into()
+        }),
+        ("key digest", |v| {
+            v["tier_proof"]["proof"]["key_digest"] = Bytes32([0x11; 32]).to_hex().into()
+        }),
     ];
     for (what, edit) in edits {
         let mut v = json(&p.request);
@@ -116,7 +146,10 @@ fn replays_other_contents_tiers_roots_and_proof_tampering_are_forbidden() {
     // A response signature over other fields is refused by the client.
     let mut forged = resp.clone();
     forged.ms_nonce = Bytes32([1; 32]);
-    assert!(matches!(open_response(&f.service, &p, &forged), Err(ClientError::BadResponse(_))));
+    assert!(matches!(
+        open_response(&f.service, &p, &forged),
+        Err(ClientError::BadResponse(_))
+    ));
     assert!(f.is_running());
 }
 
@@ -134,27 +167,85 @@ fn malformed_requests_manifests_and_keys_are_bad_requests() {
     let other_creator = SecretKey::from_seed(&[0x77; 32]);
     let cases: Vec<(&str, serde_json::Value)> = vec![
         // Manifests: an invalid creator signature, another key's, a wrong hash, unknown content.
-        ("tampered creator signature", set("creator_signature", {
-            let mut b = c0.signature.to_bytes().to_vec();
-            b[10] ^= 1;
-            hex::encode(b).into()
-        })),
-        ("signature by an untrusted key", set("creator_signature", other_creator.sign_file(&c0.manifest).unwrap().to_hex().into())),
-        ("signature over another manifest", set("creator_signature", f.contents[1].signature.to_hex().into())),
-        ("short creator signature", set("creator_signature", "abcd".into())),
-        ("manifest hash", set("manifest_hash", Bytes32([3; 32]).to_hex().into())),
-        ("unknown content", set("content_id", Bytes32([3; 32]).to_hex().into())),
+        (
+            "tampered creator signature",
+            set("creator_signature", {
+                let mut b = c0.signature.to_bytes().to_vec();
+                b[10] ^= 1;
+                hex::encode(b).into()
+            }),
+        ),
+        (
+            "signature by an untrusted key",
+            set(
+                "creator_signature",
+                other_creator
+                    .sign_file(&c0.manifest)
+                    .unwrap()
+                    .to_hex()
+                    .into(),
+            ),
+        ),
+        (
+            "signature over another manifest",
+            set("creator_signature", f.contents[1].signature.to_hex().into()),
+        ),
+        (
+            "short creator signature",
+            set("creator_signature", "abcd".into()),
+        ),
+        (
+            "manifest hash",
+            set("manifest_hash", Bytes32([3; 32]).to_hex().into()),
+        ),
+        (
+            "unknown content",
+            set("content_id", Bytes32([3; 32]).to_hex().into()),
+        ),
         ("short content id", set("content_id", "abcd".into())),
         // Ephemeral keys: lengths, encoding, small order, non-canonical, bad ML-KEM key.
-        ("31-byte key", set("client_ephemeral_pubkey", "00".repeat(31).into())),
-        ("not hex", set("client_ephemeral_pubkey", "zz".repeat(32).into())),
-        ("small-order point", set("client_ephemeral_pubkey", format!("01{}", "00".repeat(31)).into())),
-        ("non-canonical point", set("client_ephemeral_pubkey", format!("ed{}7f", "ff".repeat(30)).into())),
-        ("ML-KEM key out of range", set("client_ephemeral_pubkey", "ff".repeat(1568).into())),
+        (
+            "31-byte key",
+            set("client_ephemeral_pubkey", "00".repeat(31).into()),
+        ),
+        (
+            "not hex",
+            set("client_ephemeral_pubkey", "zz".repeat(32).into()),
+        ),
+        (
+            "small-order point",
+            set(
+                "client_ephemeral_pubkey",
+                format!("01{}", "00".repeat(31)).into(),
+            ),
+        ),
+        (
+            "non-canonical point",
+            set(
+                "client_ephemeral_pubkey",
+                format!("ed{}7f", "ff".repeat(30)).into(),
+            ),
+        ),
+        (
+            "ML-KEM key out of range",
+            set("client_ephemeral_pubkey", "ff".repeat(1568).into()),
+        ),
         // Form: missing and unknown fields, wrong types, short nonce, unreadable proof or root.
         ("short nonce", set("nonce", "00".into())),
-        ("proof not an envelope", set("tier_proof", serde_json::json!({"proof": {"x": 1}, "signed_root": good["tier_proof"]["signed_root"]}))),
-        ("root not a signed root", set("tier_proof", serde_json::json!({"proof": good["tier_proof"]["proof"], "signed_root": 5}))),
+        (
+            "proof not an envelope",
+            set(
+                "tier_proof",
+                serde_json::json!({"proof": {"x": 1}, "signed_root": good["tier_proof"]["signed_root"]}),
+            ),
+        ),
+        (
+            "root not a signed root",
+            set(
+                "tier_proof",
+                serde_json::json!({"proof": good["tier_proof"]["proof"], "signed_root": 5}),
+            ),
+        ),
         ("unknown field", set("extra", 1.into())),
         ("nonce a number", set("nonce", 7.into())),
     ];
@@ -164,7 +255,13 @@ fn malformed_requests_manifests_and_keys_are_bad_requests() {
     let mut missing = good.clone();
     missing.as_object_mut().unwrap().remove("nonce");
     assert_eq!(status_of(&f, &missing), 400, "missing nonce");
-    for body in [b"".to_vec(), b"{".to_vec(), b"[]".to_vec(), b"\xff\xfe".to_vec(), vec![b' '; 70 * 1024]] {
+    for body in [
+        b"".to_vec(),
+        b"{".to_vec(),
+        b"[]".to_vec(),
+        b"\xff\xfe".to_vec(),
+        vec![b' '; 70 * 1024],
+    ] {
         let (s, out) = post(&f, "/v1/access/request", body);
         assert_eq!((s, out.len()), (400, 0));
     }
@@ -180,26 +277,52 @@ fn malformed_requests_manifests_and_keys_are_bad_requests() {
 #[test]
 fn health_and_verify_endpoints() {
     let f = Fixture::start();
-    let r = Client::new().get(format!("{}/v1/health", f.url)).send().unwrap();
+    let r = Client::new()
+        .get(format!("{}/v1/health", f.url))
+        .send()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers().get("set-cookie").is_none());
     assert_eq!(r.text().unwrap(), r#"{"status":"ok"}"#);
 
     let challenge = Bytes32([0x42; 32]);
-    let (s, body) = post(&f, "/v1/access/verify", serde_json::to_vec(&serde_json::json!({"challenge_nonce": challenge})).unwrap());
+    let (s, body) = post(
+        &f,
+        "/v1/access/verify",
+        serde_json::to_vec(&serde_json::json!({"challenge_nonce": challenge})).unwrap(),
+    );
     assert_eq!(s, 200);
     let v: VerifyResponse = serde_json::from_slice(&body).unwrap();
     let pk = PublicKey::from_hex(&v.ms_pubkey).unwrap();
     assert_eq!(pk, f.service.public_key().unwrap());
     let sig = Signature::from_hex(&v.signature).unwrap();
-    pk.verify("verify", CONTEXT_VERIFY, &verify_message(&pk.key_id(), &challenge), &sig).unwrap();
-    assert!(pk.verify("verify", CONTEXT_VERIFY, &verify_message(&pk.key_id(), &Bytes32([1; 32])), &sig).is_err());
+    pk.verify(
+        "verify",
+        CONTEXT_VERIFY,
+        &verify_message(&pk.key_id(), &challenge),
+        &sig,
+    )
+    .unwrap();
+    assert!(pk
+        .verify(
+            "verify",
+            CONTEXT_VERIFY,
+            &verify_message(&pk.key_id(), &Bytes32([1; 32])),
+            &sig
+        )
+        .is_err());
     for bad in [&b"{}"[..], b"{\"challenge_nonce\": \"00\"}", b"nope"] {
         assert_eq!(post(&f, "/v1/access/verify", bad.to_vec()), (400, vec![]));
     }
-    let r = Client::new().get(format!("{}/v1/nothing", f.url)).send().unwrap();
+    let r = Client::new()
+        .get(format!("{}/v1/nothing", f.url))
+        .send()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 404);
-    let r = Client::new().get(format!("{}/v1/access/request", f.url)).send().unwrap();
+    let r = Client::new()
+        .get(format!("{}/v1/access/request", f.url))
+        .send()
+        .unwrap();
     assert_eq!(r.status().as_u16(), 405);
 }
 
@@ -231,7 +354,11 @@ fn nothing_written_names_a_content_a_nonce_or_a_key() {
     for s in &secrets {
         assert!(!lower.contains(&s[..32]), "the service wrote {s}");
     }
-    assert_eq!(list_files(&f.dir()), files_before, "the service wrote files");
+    assert_eq!(
+        list_files(&f.dir()),
+        files_before,
+        "the service wrote files"
+    );
 }
 
 fn list_files(dir: &std::path::Path) -> Vec<(String, u64)> {
@@ -254,8 +381,15 @@ fn bad_configurations_are_one_line_errors() {
     let bin = env!("CARGO_BIN_EXE_veil-access");
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let o = std::process::Command::new(bin).args(args).current_dir(dir.path()).output().unwrap();
-        (o.status.code(), String::from_utf8_lossy(&o.stderr).to_string())
+        let o = std::process::Command::new(bin)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
     };
     let (code, err) = run(&["serve"]);
     assert_eq!(code, Some(1));
@@ -267,8 +401,21 @@ fn bad_configurations_are_one_line_errors() {
     assert!(err.contains("c.json"), "{err}");
     std::fs::write(dir.path().join("k"), [1u8; 31]).unwrap();
     let seed = "00".repeat(32);
-    let (code, err) = run(&["serve", "--service-key", "k", "--verifying-key", "x", "--trusted-creators", "x",
-        "--trusted-issuers", "x", "--content-store", "x", "--epoch-beacon-seed", &seed]);
+    let (code, err) = run(&[
+        "serve",
+        "--service-key",
+        "k",
+        "--verifying-key",
+        "x",
+        "--trusted-creators",
+        "x",
+        "--trusted-issuers",
+        "x",
+        "--content-store",
+        "x",
+        "--epoch-beacon-seed",
+        &seed,
+    ]);
     assert_eq!(code, Some(1));
     assert!(err.contains("32-byte"), "{err}");
 }

@@ -33,6 +33,9 @@ fn the_access_flow_example_runs() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the script failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "the script failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("access flow: ok"), "{stdout}");
 }

@@ -98,7 +98,8 @@ pub struct Grant {
 /// Builds the request: fresh nonce and ephemeral key, and a tier proof bound to both, for the
 /// content's minimum tier, the service's quota and the current epoch's beacon.
 pub fn prepare_request(p: &AccessParams) -> Result<PreparedRequest, ClientError> {
-    let manifest = Manifest::from_bytes(p.manifest).map_err(|e| ClientError::Input(e.to_string()))?;
+    let manifest =
+        Manifest::from_bytes(p.manifest).map_err(|e| ClientError::Input(e.to_string()))?;
     if p.prover.circuit().id != p.service.circuit {
         return Err(ClientError::Input(format!(
             "the proving key is for {}, the service verifies {}",
@@ -119,7 +120,8 @@ pub fn prepare_request(p: &AccessParams) -> Result<PreparedRequest, ClientError>
             min_tier: manifest.min_tier,
             epoch_beacon: beacon,
             request_binding: request_binding::<Hasher>(&nonce, &eph).map_err(|e| prove_err(&e))?,
-            nullifier: nullifier::<Hasher>(&c.user_secret, &beacon, p.slot).map_err(|e| prove_err(&e))?,
+            nullifier: nullifier::<Hasher>(&c.user_secret, &beacon, p.slot)
+                .map_err(|e| prove_err(&e))?,
             quota: p.service.quota,
         },
         tier_id: c.tier_id,
@@ -179,10 +181,7 @@ pub fn open_response(
 }
 
 /// Sends a prepared request; a refusal is [`ClientError::Refused`] with the status.
-pub fn send(
-    service_url: &str,
-    request: &AccessRequest,
-) -> Result<AccessResponse, ClientError> {
+pub fn send(service_url: &str, request: &AccessRequest) -> Result<AccessResponse, ClientError> {
     let client = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -208,6 +207,10 @@ pub fn request_access(p: &AccessParams) -> Result<Grant, ClientError> {
     let prepared = prepare_request(p)?;
     let response = send(p.service_url, &prepared.request)?;
     let k_content = open_response(p.service, &prepared, &response)?;
-    let manifest = Manifest::from_bytes(p.manifest).map_err(|e| ClientError::Input(e.to_string()))?;
-    Ok(Grant { k_content, manifest })
+    let manifest =
+        Manifest::from_bytes(p.manifest).map_err(|e| ClientError::Input(e.to_string()))?;
+    Ok(Grant {
+        k_content,
+        manifest,
+    })
 }

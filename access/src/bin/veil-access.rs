@@ -13,7 +13,11 @@ use veil_access::server::{serve, Service};
 use veil_verifier::Bytes32;
 
 #[derive(Parser)]
-#[command(name = "veil-access", version, about = "veil's access service: verifies tier proofs, returns wrapped content keys")]
+#[command(
+    name = "veil-access",
+    version,
+    about = "veil's access service: verifies tier proofs, returns wrapped content keys"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -127,7 +131,10 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp{}",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("out"),
@@ -140,7 +147,10 @@ fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("error: {}", e.split_whitespace().collect::<Vec<_>>().join(" "));
+        eprintln!(
+            "error: {}",
+            e.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
         std::process::exit(1);
     }
 }

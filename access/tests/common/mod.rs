@@ -89,7 +89,9 @@ impl Fixture {
         let creator = SecretKey::from_seed(&[0xc1; 32]);
         let issuer = SecretKey::from_seed(&[0x15; 32]);
         let mut creators = TrustedKeys::new();
-        creators.add("creator", creator.public_key().clone()).unwrap();
+        creators
+            .add("creator", creator.public_key().clone())
+            .unwrap();
         write(&d.join("creators.json"), creators.to_json().as_bytes());
         let mut issuers = TrustedKeys::new();
         issuers.add("issuer", issuer.public_key().clone()).unwrap();
@@ -103,7 +105,10 @@ impl Fixture {
             publish(&creator, b"a film for tier 4 and up", 4),
         ];
         for c in &contents {
-            write(&store.join(format!("{}.manifest", c.content_id)), &c.manifest);
+            write(
+                &store.join(format!("{}.manifest", c.content_id)),
+                &c.manifest,
+            );
             write(&store.join(format!("{}.key", c.content_id)), &c.k_content);
         }
         let config = serde_json::json!({
@@ -134,7 +139,11 @@ impl Fixture {
             .args(extra)
             .output()
             .unwrap();
-        assert!(describe.status.success(), "{}", String::from_utf8_lossy(&describe.stderr));
+        assert!(
+            describe.status.success(),
+            "{}",
+            String::from_utf8_lossy(&describe.stderr)
+        );
         let service = ServiceInfo::from_json(&String::from_utf8(describe.stdout).unwrap()).unwrap();
         let child = Command::new(bin)
             .args(["serve", "--config"])
@@ -175,7 +184,10 @@ impl Fixture {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("veil-access exited with {status}: {}", self.stderr());
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "veil-access did not start");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "veil-access did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -228,7 +240,9 @@ impl Fixture {
     pub fn stop(&mut self) {
         #[cfg(unix)]
         {
-            let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg(self.child.id().to_string())
+                .status();
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(10) {
                 if let Ok(Some(_)) = self.child.try_wait() {

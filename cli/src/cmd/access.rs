@@ -7,7 +7,9 @@
 
 use super::keys::read_secret;
 use crate::error::{CliError, CliResult, Context};
-use crate::io::{create_dir, out, out_json, read_bytes, unix_now, write_atomic, write_secret_atomic};
+use crate::io::{
+    create_dir, out, out_json, read_bytes, unix_now, write_atomic, write_secret_atomic,
+};
 use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use veil_access::manifest::Manifest;
@@ -28,10 +30,14 @@ pub struct AccessArgs {
 pub enum AccessCommand {
     /// Encrypt a file for the access service: OUT, OUT.manifest, OUT.manifest.sig, and the
     /// manifest and key in the service's content store.
-    #[command(after_help = "Example:\n  veil access publish --file film.mp4 --min-tier 2 --creator-key creator.key --store store --out film.enc")]
+    #[command(
+        after_help = "Example:\n  veil access publish --file film.mp4 --min-tier 2 --creator-key creator.key --store store --out film.enc"
+    )]
     Publish(PublishArgs),
     /// Request a content key with a tier proof and decrypt the content.
-    #[command(after_help = "Example:\n  veil access request --service http://127.0.0.1:8700 --service-info service.json \\\n    --pk keys/tier-4.pk --credential w.json --signed-root signed-root.json \\\n    --content film.enc --out film.mp4")]
+    #[command(
+        after_help = "Example:\n  veil access request --service http://127.0.0.1:8700 --service-info service.json \\\n    --pk keys/tier-4.pk --credential w.json --signed-root signed-root.json \\\n    --content film.enc --out film.mp4"
+    )]
     Request(RequestArgs),
 }
 
@@ -108,7 +114,8 @@ fn publish(a: &PublishArgs, json: bool) -> CliResult<()> {
     let creator = read_secret(&a.creator_key)?;
     let plain = read_bytes(&a.file, "file")?;
     let k_content = zeroize::Zeroizing::new(veil_access::random_32().map_err(CliError::new)?);
-    let encrypted = veil_access::content::encrypt(&k_content, &plain).map_err(|e| CliError::new(e.to_string()))?;
+    let encrypted = veil_access::content::encrypt(&k_content, &plain)
+        .map_err(|e| CliError::new(e.to_string()))?;
     let content_id = veil_access::content::content_id(&encrypted);
     let manifest = Manifest::new(content_id, creator.key_id(), a.min_tier).to_bytes();
     let sig = creator.sign_file(&manifest)?;
@@ -118,7 +125,10 @@ fn publish(a: &PublishArgs, json: bool) -> CliResult<()> {
     write_atomic(&manifest_path, &manifest)?;
     write_atomic(&with_suffix(&manifest_path, ".sig"), sig.to_bytes())?;
     write_atomic(&a.store.join(format!("{content_id}.manifest")), &manifest)?;
-    write_secret_atomic(&a.store.join(format!("{content_id}.key")), k_content.as_ref())?;
+    write_secret_atomic(
+        &a.store.join(format!("{content_id}.key")),
+        k_content.as_ref(),
+    )?;
     if json {
         return out_json(&serde_json::json!({
             "content_id": content_id.to_hex(),
@@ -149,10 +159,17 @@ fn request(a: &RequestArgs, json: bool) -> CliResult<()> {
         .context(|| a.credential.display().to_string())?;
     let signed_root = SignedRoot::from_json(&read_text(&a.signed_root, "signed root")?)
         .context(|| a.signed_root.display().to_string())?;
-    let manifest_path = a.manifest.clone().unwrap_or_else(|| with_suffix(&a.content, ".manifest"));
-    let sig_path = a.manifest_sig.clone().unwrap_or_else(|| with_suffix(&manifest_path, ".sig"));
+    let manifest_path = a
+        .manifest
+        .clone()
+        .unwrap_or_else(|| with_suffix(&a.content, ".manifest"));
+    let sig_path = a
+        .manifest_sig
+        .clone()
+        .unwrap_or_else(|| with_suffix(&manifest_path, ".sig"));
     let manifest_bytes = read_bytes(&manifest_path, "manifest")?;
-    let manifest = Manifest::from_bytes(&manifest_bytes).context(|| manifest_path.display().to_string())?;
+    let manifest =
+        Manifest::from_bytes(&manifest_bytes).context(|| manifest_path.display().to_string())?;
     let sig = Signature::from_bytes(&read_bytes(&sig_path, "manifest signature")?)
         .context(|| sig_path.display().to_string())?;
     let encrypted = read_bytes(&a.content, "content")?;
@@ -165,7 +182,10 @@ fn request(a: &RequestArgs, json: bool) -> CliResult<()> {
     }
     let circuit = Tier::new(service.circuit.size).map_err(CliError::new)?;
     if service.circuit != circuit.id {
-        return Err(CliError::new(format!("the service verifies {}, not a tier circuit", service.circuit)));
+        return Err(CliError::new(format!(
+            "the service verifies {}, not a tier circuit",
+            service.circuit
+        )));
     }
     let pk = Groth16ProvingKey::read(&a.pk).context(|| a.pk.display().to_string())?;
     let prover = Prover::new(circuit, pk).context(|| a.pk.display().to_string())?;
