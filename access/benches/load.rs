@@ -4,8 +4,8 @@
 //! valid requests per second and their p50/p99 latency, alone and mixed with invalid ones
 //! (malformed JSON, bad ephemeral keys, replays that are verified and then refused); then a
 //! garbage flood with valid requests alongside, and the service's resident memory over a
-//! longer run. Sizes: `VEIL_ACCESS_LOAD_N` valid requests per level (default 120),
-//! `VEIL_ACCESS_LOAD_SECS` seconds of flood (default 20).
+//! longer run. Sizes: `VEIL_ACCESS_LOAD_N` valid requests per row (default 40),
+//! `VEIL_ACCESS_LOAD_SECS` seconds of flood (default 15).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -120,12 +120,14 @@ fn run_level(
 }
 
 fn main() {
-    let n = env("VEIL_ACCESS_LOAD_N", 120);
-    let flood_secs = env("VEIL_ACCESS_LOAD_SECS", 20) as u64;
+    let n = env("VEIL_ACCESS_LOAD_N", 40);
+    let flood_secs = env("VEIL_ACCESS_LOAD_SECS", 15) as u64;
+    // One valid request every 250 ms during the flood.
+    let flood_n = flood_secs as usize * 4 + 4;
     let quota = QUOTA.to_string();
     let mut f = Fixture::start_with(&["--quota", &quota]);
     let levels = [1usize, 4, 16];
-    let total = n * levels.len() * 2 + 200;
+    let total = n * levels.len() * 2 + flood_n;
     eprintln!("proving {total} tier-4 requests (one fresh slot each)...");
     let t0 = Instant::now();
     let mut slot = 0u32;
@@ -139,8 +141,12 @@ fn main() {
             .collect()
     };
     let mut sets: Vec<Vec<Vec<u8>>> = (0..levels.len() * 2).map(|_| valid_bodies(n)).collect();
-    let flood_valid = valid_bodies(200);
-    eprintln!("  {:.1} s", t0.elapsed().as_secs_f64());
+    let flood_valid = valid_bodies(flood_n);
+    eprintln!(
+        "  {:.1} s ({:.0} ms per proof)",
+        t0.elapsed().as_secs_f64(),
+        t0.elapsed().as_secs_f64() * 1000.0 / total as f64
+    );
 
     // Invalid requests: garbage, a bad ephemeral key, a replay (full verification, then 403).
     let replay = sets[0][0].clone();
@@ -206,8 +212,8 @@ fn main() {
                 valid_lat.push(t0.elapsed());
                 i += 1;
             }
-            std::thread::sleep(Duration::from_millis(50));
-            if i % 20 == 0 {
+            std::thread::sleep(Duration::from_millis(250));
+            if i % 4 == 0 {
                 rss_samples.push(rss_kib(f.pid()));
             }
         }
