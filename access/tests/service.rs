@@ -419,3 +419,40 @@ fn bad_configurations_are_one_line_errors() {
     assert_eq!(code, Some(1));
     assert!(err.contains("32-byte"), "{err}");
 }
+
+/// Sleeps until `margin_ms` past the next multiple of `seconds` in unix time.
+fn sleep_to_next_epoch(seconds: u64, margin_ms: u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let next = (now.as_secs() / seconds + 1) * seconds;
+    let target = std::time::Duration::from_secs(next) + std::time::Duration::from_millis(margin_ms);
+    std::thread::sleep(target - now);
+}
+
+#[test]
+fn epochs_rotate_a_slot_comes_back_and_old_epochs_proofs_are_refused() {
+    const EPOCH: u64 = 10;
+    let f = Fixture::start_with(&["--epoch-seconds", &EPOCH.to_string()]);
+    assert_eq!(f.service.epoch_seconds, EPOCH);
+    sleep_to_next_epoch(EPOCH, 200);
+    let first = prepare_request(&f.params(0, 0, WrapMethod::X25519)).unwrap();
+    assert_eq!(status_of(&f, &json(&first.request)), 200);
+    let same_slot = prepare_request(&f.params(0, 0, WrapMethod::X25519)).unwrap();
+    assert_eq!(
+        status_of(&f, &json(&same_slot.request)),
+        403,
+        "slot 0 is used in this epoch"
+    );
+    let kept = prepare_request(&f.params(0, 1, WrapMethod::X25519)).unwrap();
+    sleep_to_next_epoch(EPOCH, 200);
+    // A proof made for the last epoch's beacon is refused in this one.
+    assert_eq!(
+        status_of(&f, &json(&kept.request)),
+        403,
+        "last epoch's proof"
+    );
+    // Slot 0 works again: a new beacon, a new nullifier, a new set.
+    let again = prepare_request(&f.params(0, 0, WrapMethod::X25519)).unwrap();
+    assert_eq!(status_of(&f, &json(&again.request)), 200);
+}
