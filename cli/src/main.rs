@@ -130,6 +130,8 @@ enum Command {
     Ceremony(cmd::ceremony::CeremonyArgs),
     /// Export for other tools: snarkjs JSON, iden3 .r1cs/.wtns, a Solidity verifier.
     Export(cmd::export::ExportArgs),
+    /// The access service's client: publish encrypted content, request a content key with a tier proof.
+    Access(cmd::access::AccessArgs),
 }
 
 /// Parses `--backend`.
@@ -436,6 +438,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
         Command::Ceremony(a) => cmd::ceremony::run(&a, json),
         Command::Export(a) => cmd::export::run(&a, json),
+        Command::Access(a) => cmd::access::run(&a, json),
     }
 }
 

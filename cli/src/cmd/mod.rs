@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod access;
 pub mod aggregate;
 pub mod attest;
 pub mod ceremony;
