@@ -119,6 +119,13 @@ enum Command {
         The signature (4627 bytes, raw) is FIPS 204 ML-DSA-87 in pure mode over the file's \
         bytes with the context string \"veil-file-v1\": any FIPS 204 implementation checks it.")]
     Sign(SignArgs),
+    /// The stateful modules: wallet, issuer, meter, settlement (SQLite stores), revenue proofs.
+    #[command(after_help = "Example:\n  \
+        veil ledger issuer init --db issuer.db --depth 4 --tier-depth 4\n  \
+        veil ledger settle tx --db settle.db --settlement-id s1 --package weather --customer c1 \\\n    \
+        --gross 1000000 --timestamp 1767225600\n\n\
+        See the README's \"Ledger\" section for a walk from issuance to a revenue proof.")]
+    Ledger(cmd::ledger::LedgerArgs),
     /// Check a `veil sign` signature; exit code 0 only if it is valid.
     #[command(
         name = "verify-signature",
@@ -257,6 +264,10 @@ pub struct VerifyArgs {
     /// With --signed-root: the time to check freshness against (unix seconds; default: now).
     #[arg(long, value_name = "UNIX", requires = "signed_root")]
     pub now: Option<u64>,
+    /// The proof is a signed revenue proof (`veil ledger revenue-proof`): check its witness
+    /// signature with this public key (NAME.pub), then its revenue-circuit proof with --vk.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "attestation", "signed_root"])]
+    pub witness_pub: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -413,6 +424,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Sign(a) => cmd::sign::sign(&a, json),
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
+        Command::Ledger(a) => cmd::ledger::run(&a, json),
     }
 }
 

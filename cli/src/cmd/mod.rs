@@ -7,6 +7,7 @@ pub mod circuits;
 pub mod demo;
 pub mod info;
 pub mod keys;
+pub mod ledger;
 pub mod prove;
 pub mod sample;
 pub mod setup;

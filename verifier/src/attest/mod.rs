@@ -26,7 +26,10 @@ pub mod root;
 pub mod trusted;
 
 pub use proof::{verify_attested_proof, ProofAttestation};
-pub use revenue::{verify_revenue_proof, RevenueClaim, RevenueProofChecker, ZkRevenueProof};
+pub use revenue::{
+    verify_revenue_proof, verify_revenue_proof_with_circuit, RevenueCircuitChecker, RevenueClaim,
+    RevenueProofChecker, ZkRevenueProof,
+};
 pub use root::{verify_proof_with_signed_root, RootInfo, SignedRoot};
 pub use trusted::{TrustedKey, TrustedKeys};
 
