@@ -36,7 +36,9 @@ use veil_circuits::ownership::{token_leaf, Token};
 use veil_circuits::{CircuitError, MerklePath, NativeHasher};
 use veil_prover::attest::SecretKey;
 use veil_verifier::attest::{sha3_256, KeyId, PublicKey, RootInfo, Signature, SignedRoot};
-use veil_verifier::{AnyVerifyingKey, Backend, Bytes32, CircuitKind, Digest, Id, ProofEnvelope, Statement};
+use veil_verifier::{
+    AnyVerifyingKey, Backend, Bytes32, CircuitKind, Digest, Id, ProofEnvelope, Statement,
+};
 
 /// FIPS 204 context string of token signatures.
 pub const CONTEXT_TOKEN: &str = "veil-ledger-token-v1";
@@ -143,7 +145,12 @@ impl TokenRecord {
             )));
         }
         let sig = Signature::from_hex(&self.signature)?;
-        issuer.verify("token", CONTEXT_TOKEN, &self.message(&issuer.key_id()), &sig)?;
+        issuer.verify(
+            "token",
+            CONTEXT_TOKEN,
+            &self.message(&issuer.key_id()),
+            &sig,
+        )?;
         Ok(())
     }
 }
@@ -354,7 +361,12 @@ impl Issuer {
         self.publish(tier_tree_id(), key, signed_at)
     }
 
-    fn publish(&mut self, id: Bytes32, key: &SecretKey, signed_at: u64) -> LedgerResult<SignedRoot> {
+    fn publish(
+        &mut self,
+        id: Bytes32,
+        key: &SecretKey,
+        signed_at: u64,
+    ) -> LedgerResult<SignedRoot> {
         self.store.write(|tx, b| {
             let mut tree = Tree::open(tx, b, id)?;
             let signed = signed_root(&tree, tx, key, tree.epoch + 1, signed_at)?;
@@ -481,7 +493,11 @@ impl Issuer {
 
     /// Redeems a tier proof: it must verify, be against the latest signed tier root, and its
     /// nullifier must be new for its epoch beacon (the quota: a reused nullifier is refused).
-    pub fn redeem_tier(&mut self, env: &ProofEnvelope, vk: &AnyVerifyingKey) -> LedgerResult<Digest> {
+    pub fn redeem_tier(
+        &mut self,
+        env: &ProofEnvelope,
+        vk: &AnyVerifyingKey,
+    ) -> LedgerResult<Digest> {
         let Statement::Tier(s) = &env.statement else {
             return Err(LedgerError::refused(format!(
                 "not a tier proof: a {} proof",

@@ -24,7 +24,9 @@ use crate::store::{b32, from_sql_u64, to_sql_u64, Role, Store};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use veil_circuits::metering::{reading_key, readings_commitment, scope, Reading, HOUR_SECS, TIMESTAMP_BITS};
+use veil_circuits::metering::{
+    reading_key, readings_commitment, scope, Reading, HOUR_SECS, TIMESTAMP_BITS,
+};
 use veil_circuits::MeteringWitness;
 use veil_prover::attest::SecretKey;
 use veil_verifier::attest::{KeyId, PublicKey, Signature};
@@ -89,7 +91,12 @@ impl BillingEvent {
 
     pub fn verify(&self, key: &PublicKey) -> LedgerResult<()> {
         let sig = Signature::from_hex(&self.signature)?;
-        key.verify("billing event", CONTEXT_BILLING, &self.message(&key.key_id()), &sig)?;
+        key.verify(
+            "billing event",
+            CONTEXT_BILLING,
+            &self.message(&key.key_id()),
+            &sig,
+        )?;
         Ok(())
     }
 }
@@ -139,8 +146,8 @@ impl Meter {
                 |r| r.get(0),
             )
             .optional()?;
-        let capacity =
-            capacity.ok_or_else(|| LedgerError::refused(format!("unknown package {package_id}")))?;
+        let capacity = capacity
+            .ok_or_else(|| LedgerError::refused(format!("unknown package {package_id}")))?;
         let scope = by_backend!(self.store.backend(), scope(package_id))?;
         Ok(PackageMeter {
             store: &mut self.store,

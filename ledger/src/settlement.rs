@@ -3,8 +3,8 @@
 //! per-publisher transaction commitments and per-solution payment commitments maintained as
 //! transactions arrive, and the revenue and waterfall witnesses for any period.
 //!
-//! A package belongs to one publisher and one solution. A solution has waterfall rules and a
-//! period length; its periods are [k·len, (k+1)·len). Each transaction, in one SQLite
+//! A package belongs to one publisher and one solution. A solution has waterfall rules, a
+//! period origin and a period length; its periods are [origin + k·len, origin + (k+1)·len). Each transaction, in one SQLite
 //! transaction: is recorded; is appended to its publisher's transactions commitment and its
 //! solution-period's payments commitment (both recomputed with veil-circuits'
 //! [`transactions_commitment`] and [`payments_commitment`]: each chain starts from the count,
@@ -34,6 +34,7 @@ use veil_verifier::{Backend, Digest, Id, RevenueStatement, Share, Tranche, Water
 pub(crate) const SCHEMA_V1: &str = "
 CREATE TABLE solutions (
     solution_id BLOB PRIMARY KEY NOT NULL,
+    period_origin INTEGER NOT NULL,
     period_secs INTEGER NOT NULL,
     rules TEXT NOT NULL
 ) STRICT;
@@ -137,7 +138,12 @@ impl Rules {
 
     /// Payout of each line for a period total, in the order of [`Rules::recipients`].
     pub fn payouts(&self, total: u64) -> Vec<u64> {
-        let (t, s) = split(total, &self.tranches, &self.shares, self.remainder_to as usize);
+        let (t, s) = split(
+            total,
+            &self.tranches,
+            &self.shares,
+            self.remainder_to as usize,
+        );
         t.into_iter().chain(s).collect()
     }
 }
@@ -195,17 +201,31 @@ impl Settlement {
         &self.store
     }
 
-    /// Registers a solution with its waterfall rules and period length.
-    pub fn add_solution(&mut self, solution_id: &Id, period_secs: u64, rules: &Rules) -> LedgerResult<()> {
+    /// Registers a solution with its waterfall rules and its periods
+    /// [origin + k·len, origin + (k+1)·len).
+    pub fn add_solution(
+        &mut self,
+        solution_id: &Id,
+        period_origin: u64,
+        period_secs: u64,
+        rules: &Rules,
+    ) -> LedgerResult<()> {
         rules.validate()?;
         if period_secs == 0 {
-            return Err(LedgerError::refused("the period length must be at least 1 second"));
+            return Err(LedgerError::refused(
+                "the period length must be at least 1 second",
+            ));
         }
         let json = serde_json::to_string(rules).map_err(|e| LedgerError::refused(e.to_string()))?;
         self.store.write(|tx, _| {
             let n = tx.execute(
-                "INSERT OR IGNORE INTO solutions (solution_id, period_secs, rules) VALUES (?1, ?2, ?3)",
-                rusqlite::params![solution_id.0.to_vec(), to_sql_u64(period_secs, "period")?, json],
+                "INSERT OR IGNORE INTO solutions (solution_id, period_origin, period_secs, rules) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![
+                    solution_id.0.to_vec(),
+                    to_sql_u64(period_origin, "period origin")?,
+                    to_sql_u64(period_secs, "period")?,
+                    json
+                ],
             )?;
             if n == 0 {
                 return Err(LedgerError::refused(format!("solution {solution_id} already exists")));
@@ -215,7 +235,12 @@ impl Settlement {
     }
 
     /// Registers a package of `publisher_id` sold under `solution_id`.
-    pub fn add_package(&mut self, package_id: &Id, publisher_id: &Id, solution_id: &Id) -> LedgerResult<()> {
+    pub fn add_package(
+        &mut self,
+        package_id: &Id,
+        publisher_id: &Id,
+        solution_id: &Id,
+    ) -> LedgerResult<()> {
         self.store.write(|tx, _| {
             solution(tx, solution_id)?;
             let n = tx.execute(
@@ -258,8 +283,14 @@ impl Settlement {
                     t.settlement_id
                 )));
             }
-            let (period_secs, rules) = solution(tx, &solution_id)?;
-            let period_start = t.timestamp - t.timestamp % period_secs;
+            let (origin, period_secs, rules) = solution(tx, &solution_id)?;
+            if t.timestamp < origin {
+                return Err(LedgerError::refused(format!(
+                    "timestamp {} is before the solution's first period ({origin})",
+                    t.timestamp
+                )));
+            }
+            let period_start = t.timestamp - (t.timestamp - origin) % period_secs;
             let ps = to_sql_u64(period_start, "period start")?;
 
             // Totals (refused before anything is written if they would overflow).
@@ -372,7 +403,8 @@ impl Settlement {
     /// Every account with its balance.
     pub fn balances(&mut self) -> LedgerResult<Vec<(Id, i64)>> {
         self.store.read(|tx, _| {
-            let mut st = tx.prepare("SELECT account, balance_micros FROM balances ORDER BY account")?;
+            let mut st =
+                tx.prepare("SELECT account, balance_micros FROM balances ORDER BY account")?;
             let rows = st.query_map([], |r| Ok((b32(r, 0)?, r.get(1)?)))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
@@ -381,9 +413,17 @@ impl Settlement {
     /// The revenue witness (seed 000 §7.1) of `publisher` for [start, end): every
     /// transaction under its commitment, those in the period counted. Refused when the
     /// publisher has more transactions than the circuit's capacity.
-    pub fn revenue_witness(&mut self, publisher: &Id, start: u64, end: u64, capacity: usize) -> LedgerResult<RevenueWitness> {
+    pub fn revenue_witness(
+        &mut self,
+        publisher: &Id,
+        start: u64,
+        end: u64,
+        capacity: usize,
+    ) -> LedgerResult<RevenueWitness> {
         if end < start {
-            return Err(LedgerError::refused(format!("the period ends ({end}) before it starts ({start})")));
+            return Err(LedgerError::refused(format!(
+                "the period ends ({end}) before it starts ({start})"
+            )));
         }
         self.store.read(|tx, b| {
             let stored: Option<Digest> = tx
@@ -393,7 +433,8 @@ impl Settlement {
                     |r| b32(r, 0),
                 )
                 .optional()?;
-            let stored = stored.ok_or_else(|| LedgerError::refused(format!("unknown publisher {publisher}")))?;
+            let stored = stored
+                .ok_or_else(|| LedgerError::refused(format!("unknown publisher {publisher}")))?;
             let txs = publisher_transactions(tx, publisher)?;
             if txs.len() > capacity {
                 return Err(LedgerError::refused(format!(
@@ -403,11 +444,20 @@ impl Settlement {
             }
             let commitment = by_backend!(b, transactions_commitment(publisher, &txs))?;
             if commitment != stored {
-                return Err(LedgerError::refused("the stored publisher commitment does not match its transactions"));
+                return Err(LedgerError::refused(
+                    "the stored publisher commitment does not match its transactions",
+                ));
             }
-            let inside: Vec<&Transaction> = txs.iter().filter(|t| start <= t.timestamp && t.timestamp < end).collect();
-            let sum: u128 = inside.iter().map(|t| u128::from(t.gross_amount_micros)).sum();
-            let aggregate = u64::try_from(sum).map_err(|_| LedgerError::refused("the period's revenue overflows 2^64 - 1"))?;
+            let inside: Vec<&Transaction> = txs
+                .iter()
+                .filter(|t| start <= t.timestamp && t.timestamp < end)
+                .collect();
+            let sum: u128 = inside
+                .iter()
+                .map(|t| u128::from(t.gross_amount_micros))
+                .sum();
+            let aggregate = u64::try_from(sum)
+                .map_err(|_| LedgerError::refused("the period's revenue overflows 2^64 - 1"))?;
             Ok(RevenueWitness {
                 statement: RevenueStatement {
                     publisher_id: *publisher,
@@ -425,12 +475,17 @@ impl Settlement {
 
     /// The waterfall witness (seed 000 §7.3) of `solution_id` for the period containing
     /// `period_start` (which must be a period boundary).
-    pub fn waterfall_witness(&mut self, solution_id: &Id, period_start: u64, capacity: usize) -> LedgerResult<WaterfallWitness> {
+    pub fn waterfall_witness(
+        &mut self,
+        solution_id: &Id,
+        period_start: u64,
+        capacity: usize,
+    ) -> LedgerResult<WaterfallWitness> {
         self.store.read(|tx, b| {
-            let (period_secs, rules) = solution(tx, solution_id)?;
-            if period_start % period_secs != 0 {
+            let (origin, period_secs, rules) = solution(tx, solution_id)?;
+            if period_start < origin || (period_start - origin) % period_secs != 0 {
                 return Err(LedgerError::refused(format!(
-                    "{period_start} is not the start of a period (periods are {period_secs} seconds)"
+                    "{period_start} is not the start of a period (periods of {period_secs} seconds from {origin})"
                 )));
             }
             let period_end = period_start.saturating_add(period_secs);
@@ -513,7 +568,7 @@ impl Settlement {
                 .query_map([], |r| Ok((b32(r, 0)?, r.get(1)?, b32(r, 2)?, r.get(3)?)))?
                 .collect::<Result<_, _>>()?;
             for (s, start, c, total) in periods {
-                let (secs, rules) = solution(tx, &s)?;
+                let (_, secs, rules) = solution(tx, &s)?;
                 let start = from_sql_u64(start);
                 let payments = period_payments(tx, &s, start)?;
                 if by_backend!(b, payments_commitment(&s, start, start.saturating_add(secs), &payments))? != c {
@@ -542,23 +597,29 @@ impl Settlement {
 }
 
 fn sum_total_gross(tx: &SqlTx, add: u64) -> LedgerResult<()> {
-    let total: i64 = tx.query_row("SELECT COALESCE(SUM(gross_amount_micros), 0) FROM transactions", [], |r| r.get(0))?;
+    let total: i64 = tx.query_row(
+        "SELECT COALESCE(SUM(gross_amount_micros), 0) FROM transactions",
+        [],
+        |r| r.get(0),
+    )?;
     sum_i64(total, add, "the settled total")?;
     Ok(())
 }
 
-fn solution(tx: &SqlTx, id: &Id) -> LedgerResult<(u64, Rules)> {
-    let (secs, json): (i64, String) = tx
+/// A solution's (period origin, period length, rules).
+fn solution(tx: &SqlTx, id: &Id) -> LedgerResult<(u64, u64, Rules)> {
+    let (origin, secs, json): (i64, i64, String) = tx
         .query_row(
-            "SELECT period_secs, rules FROM solutions WHERE solution_id = ?1",
+            "SELECT period_origin, period_secs, rules FROM solutions WHERE solution_id = ?1",
             [id.0.to_vec()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?
         .ok_or_else(|| LedgerError::refused(format!("unknown solution {id}")))?;
-    let rules: Rules = serde_json::from_str(&json)
-        .map_err(|e| LedgerError::refused(format!("solution {id}: stored rules unreadable: {e}")))?;
-    Ok((from_sql_u64(secs).max(1), rules))
+    let rules: Rules = serde_json::from_str(&json).map_err(|e| {
+        LedgerError::refused(format!("solution {id}: stored rules unreadable: {e}"))
+    })?;
+    Ok((from_sql_u64(origin), from_sql_u64(secs).max(1), rules))
 }
 
 fn publisher_transactions(tx: &SqlTx, publisher: &Id) -> LedgerResult<Vec<Transaction>> {
@@ -590,4 +651,3 @@ fn period_payments(tx: &SqlTx, solution_id: &Id, period_start: u64) -> LedgerRes
     )?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
-

@@ -211,9 +211,8 @@ pub(crate) fn b32(row: &rusqlite::Row, i: usize) -> rusqlite::Result<veil_verifi
 /// A u64 stored as SQLite's signed 64-bit INTEGER: amounts and times above 2^63 - 1 are
 /// refused before they reach the store.
 pub(crate) fn to_sql_u64(v: u64, what: &str) -> LedgerResult<i64> {
-    i64::try_from(v).map_err(|_| {
-        LedgerError::refused(format!("{what} {v} is too large (at most 2^63 - 1)"))
-    })
+    i64::try_from(v)
+        .map_err(|_| LedgerError::refused(format!("{what} {v} is too large (at most 2^63 - 1)")))
 }
 
 pub(crate) fn from_sql_u64(v: i64) -> u64 {

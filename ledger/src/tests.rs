@@ -56,7 +56,9 @@ fn check_tree<H: NativeHasher>(backend: Backend) {
     });
     assert!(refused.unwrap_err().to_string().contains("full"));
     // ...and nothing of the refused transaction was kept.
-    let n = store.read(|tx, b| Ok(Tree::open(tx, b, id)?.leaf_count)).unwrap();
+    let n = store
+        .read(|tx, b| Ok(Tree::open(tx, b, id)?.leaf_count))
+        .unwrap();
     assert_eq!(n, 11);
 }
 

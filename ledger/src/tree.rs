@@ -82,10 +82,11 @@ impl Tree {
             rusqlite::params![id.0.to_vec(), kind, depth],
         )?;
         let t = Tree::open(tx, backend, id)?;
-        let stored_kind: String =
-            tx.query_row("SELECT kind FROM trees WHERE tree_id = ?1", [id.0.to_vec()], |r| {
-                r.get(0)
-            })?;
+        let stored_kind: String = tx.query_row(
+            "SELECT kind FROM trees WHERE tree_id = ?1",
+            [id.0.to_vec()],
+            |r| r.get(0),
+        )?;
         if t.depth != depth || stored_kind != kind {
             return Err(LedgerError::refused(format!(
                 "the store's {stored_kind} tree has depth {}, not a {kind} tree of depth {depth}",
@@ -100,7 +101,13 @@ impl Tree {
             .query_row(
                 "SELECT depth, leaf_count, epoch FROM trees WHERE tree_id = ?1",
                 [id.0.to_vec()],
-                |r| Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, u32>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                },
             )
             .optional()?;
         let (depth, leaf_count, epoch) =
@@ -172,7 +179,10 @@ impl Tree {
         self.leaf_count += 1;
         tx.execute(
             "UPDATE trees SET leaf_count = ?1 WHERE tree_id = ?2",
-            rusqlite::params![to_sql_u64(self.leaf_count, "leaf count")?, self.id.0.to_vec()],
+            rusqlite::params![
+                to_sql_u64(self.leaf_count, "leaf count")?,
+                self.id.0.to_vec()
+            ],
         )?;
         Ok(index)
     }

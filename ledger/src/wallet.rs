@@ -138,7 +138,9 @@ impl Wallet {
     fn held_token(&mut self, package_id: &Id) -> LedgerResult<([u8; BF_LEN], TokenRecord)> {
         let h = self.store.read(|tx, _| held(tx, package_id))?;
         let t = h.token.ok_or_else(|| {
-            LedgerError::refused(format!("the wallet holds no token for package {package_id}"))
+            LedgerError::refused(format!(
+                "the wallet holds no token for package {package_id}"
+            ))
         })?;
         Ok((h.bf, t))
     }
@@ -222,7 +224,9 @@ fn held(tx: &rusqlite::Transaction, package_id: &Id) -> LedgerResult<Held> {
         )
         .optional()?
         .ok_or_else(|| {
-            LedgerError::refused(format!("the wallet has no request for package {package_id}"))
+            LedgerError::refused(format!(
+                "the wallet has no request for package {package_id}"
+            ))
         })?;
     let bf: [u8; BF_LEN] = row
         .0

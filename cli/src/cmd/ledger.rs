@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use veil_circuits::{Circuit, Revenue};
 use veil_ledger::issuer::random_id;
 use veil_ledger::settlement::Rules;
-use veil_ledger::{Issuer, LedgerError, Meter, Settlement, SettlementTx, TokenPath, TokenRecord, TokenRequest, Wallet};
+use veil_ledger::{
+    Issuer, LedgerError, Meter, Settlement, SettlementTx, TokenPath, TokenRecord, TokenRequest,
+    Wallet,
+};
 use veil_verifier::attest::sha3_256;
 use veil_verifier::format::{read_key_file, KeyKind};
 use veil_verifier::{AnyVerifyingKey, Backend, Bytes32, CircuitKind, Id, ProofEnvelope};
@@ -280,6 +283,9 @@ pub enum SettleCommand {
         db: Db,
         #[arg(long, value_name = "ID")]
         solution: String,
+        /// The start of its first waterfall period, unix seconds.
+        #[arg(long, value_name = "UNIX", default_value_t = 0)]
+        period_origin: u64,
         /// The length of its waterfall periods, seconds.
         #[arg(long)]
         period_secs: u64,
@@ -405,8 +411,12 @@ fn le(e: LedgerError) -> CliError {
 
 fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> CliResult<T> {
     let bytes = read_bytes(path, what)?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| CliError::new(format!("{what} {}: not a valid {what}: {e}", path.display())))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        CliError::new(format!(
+            "{what} {}: not a valid {what}: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn write_json(path: &Path, v: &impl Serialize) -> CliResult<()> {
@@ -431,8 +441,12 @@ fn now_or(t: Option<u64>) -> CliResult<u64> {
 
 fn read_envelope(path: &Path) -> CliResult<ProofEnvelope> {
     let bytes = read_bytes(path, "proof envelope")?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::new(format!("{}: not a proof envelope (not UTF-8)", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::new(format!(
+            "{}: not a proof envelope (not UTF-8)",
+            path.display()
+        ))
+    })?;
     ProofEnvelope::from_json(&text).map_err(|e| CliError::new(format!("{}: {e}", path.display())))
 }
 
@@ -452,17 +466,33 @@ pub fn run(args: &LedgerArgs, json: bool) -> CliResult<()> {
 
 fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
     match c {
-        WalletCommand::Request { db, prime_id, package, out } => {
+        WalletCommand::Request {
+            db,
+            prime_id,
+            package,
+            out,
+        } => {
             let mut w = Wallet::open(&db.db, db.backend).map_err(le)?;
-            let req = w.request(prime_id.as_bytes(), &parse_id(package)).map_err(le)?;
+            let req = w
+                .request(prime_id.as_bytes(), &parse_id(package))
+                .map_err(le)?;
             write_json(out, &req)?;
             report(
                 json,
                 serde_json::json!({"request": out.display().to_string(), "blinded_customer_id": req.blinded_customer_id, "package_id": req.package_id}),
-                format!("token request for package {} (blinded id {}): {}", req.package_id, req.blinded_customer_id, out.display()),
+                format!(
+                    "token request for package {} (blinded id {}): {}",
+                    req.package_id,
+                    req.blinded_customer_id,
+                    out.display()
+                ),
             )
         }
-        WalletCommand::Accept { db, token, issuer_pub } => {
+        WalletCommand::Accept {
+            db,
+            token,
+            issuer_pub,
+        } => {
             let t: TokenRecord = read_json(token, "token")?;
             let key = read_public(issuer_pub)?;
             let mut w = Wallet::open(&db.db, db.backend).map_err(le)?;
@@ -470,10 +500,20 @@ fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"accepted": true, "token_id": t.token_id, "package_id": t.package_id}),
-                format!("accepted token {} for package {} (signature checked)", t.token_id, t.package_id),
+                format!(
+                    "accepted token {} for package {} (signature checked)",
+                    t.token_id, t.package_id
+                ),
             )
         }
-        WalletCommand::OwnershipWitness { db, package, path, challenge, now, out } => {
+        WalletCommand::OwnershipWitness {
+            db,
+            package,
+            path,
+            challenge,
+            now,
+            out,
+        } => {
             let p: TokenPath = read_json(path, "token path")?;
             let mut w = Wallet::open(&db.db, db.backend).map_err(le)?;
             let wit = w
@@ -483,13 +523,28 @@ fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"witness": out.display().to_string(), "circuit": format!("ownership-{}", p.depth)}),
-                format!("ownership witness for ownership-{}: {}", p.depth, out.display()),
+                format!(
+                    "ownership witness for ownership-{}: {}",
+                    p.depth,
+                    out.display()
+                ),
             )
         }
-        WalletCommand::RenewalWitness { db, package, path, now, new_expires_at, new_token_id, out } => {
+        WalletCommand::RenewalWitness {
+            db,
+            package,
+            path,
+            now,
+            new_expires_at,
+            new_token_id,
+            out,
+        } => {
             let p: TokenPath = read_json(path, "token path")?;
             let mut w = Wallet::open(&db.db, db.backend).map_err(le)?;
-            let id = new_token_id.as_deref().map(parse_id).unwrap_or_else(random_id);
+            let id = new_token_id
+                .as_deref()
+                .map(parse_id)
+                .unwrap_or_else(random_id);
             let wit = w
                 .renewal_witness(&parse_id(package), &p, now_or(*now)?, *new_expires_at, &id)
                 .map_err(le)?;
@@ -497,7 +552,11 @@ fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"witness": out.display().to_string(), "circuit": format!("renewal-{}", p.depth), "new_token_id": id}),
-                format!("renewal witness for renewal-{} (new token {id}): {}", p.depth, out.display()),
+                format!(
+                    "renewal witness for renewal-{} (new token {id}): {}",
+                    p.depth,
+                    out.display()
+                ),
             )
         }
     }
@@ -505,120 +564,245 @@ fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
 
 fn issuer(c: &IssuerCommand, json: bool) -> CliResult<()> {
     match c {
-        IssuerCommand::Init { db, depth, tier_depth } => {
+        IssuerCommand::Init {
+            db,
+            depth,
+            tier_depth,
+        } => {
             let mut i = Issuer::open(&db.db, db.backend).map_err(le)?;
             i.init(*depth, *tier_depth).map_err(le)?;
             report(
                 json,
                 serde_json::json!({"store": db.db.display().to_string(), "backend": i.store().backend().name(), "depth": depth, "tier_depth": tier_depth}),
-                format!("issuer store {} ({}): token tree depth {depth}, tier set depth {tier_depth}", db.db.display(), i.store().backend()),
+                format!(
+                    "issuer store {} ({}): token tree depth {depth}, tier set depth {tier_depth}",
+                    db.db.display(),
+                    i.store().backend()
+                ),
             )
         }
         IssuerCommand::AddPackage { db, package } => {
             let id = parse_id(package);
-            Issuer::open(&db.db, db.backend).map_err(le)?.add_package(&id).map_err(le)?;
-            report(json, serde_json::json!({"package_id": id}), format!("package {id} registered"))
+            Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .add_package(&id)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"package_id": id}),
+                format!("package {id} registered"),
+            )
         }
-        IssuerCommand::Issue { db, request, key, expires_at, now, out } => {
+        IssuerCommand::Issue {
+            db,
+            request,
+            key,
+            expires_at,
+            now,
+            out,
+        } => {
             let req: TokenRequest = read_json(request, "token request")?;
             let key = read_secret(key)?;
             let mut i = Issuer::open(&db.db, db.backend).map_err(le)?;
-            let t = i.issue(&req, &key, now_or(*now)?, *expires_at).map_err(le)?;
+            let t = i
+                .issue(&req, &key, now_or(*now)?, *expires_at)
+                .map_err(le)?;
             write_json(out, &t)?;
             report(
                 json,
                 serde_json::json!({"token_id": t.token_id, "leaf_index": t.leaf_index, "token": out.display().to_string()}),
-                format!("issued token {} at leaf {}: {}", t.token_id, t.leaf_index, out.display()),
+                format!(
+                    "issued token {} at leaf {}: {}",
+                    t.token_id,
+                    t.leaf_index,
+                    out.display()
+                ),
             )
         }
         IssuerCommand::Revoke { db, token_id } => {
-            let t = Issuer::open(&db.db, db.backend).map_err(le)?.revoke(token_id).map_err(le)?;
+            let t = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .revoke(token_id)
+                .map_err(le)?;
             report(
                 json,
                 serde_json::json!({"revoked": t.token_id, "leaf_index": t.leaf_index}),
-                format!("revoked token {} (leaf {} emptied; publish a new root)", t.token_id, t.leaf_index),
+                format!(
+                    "revoked token {} (leaf {} emptied; publish a new root)",
+                    t.token_id, t.leaf_index
+                ),
             )
         }
-        IssuerCommand::PublishRoot { db, key, tier, now, out } => {
+        IssuerCommand::PublishRoot {
+            db,
+            key,
+            tier,
+            now,
+            out,
+        } => {
             let key = read_secret(key)?;
             let mut i = Issuer::open(&db.db, db.backend).map_err(le)?;
             let at = now_or(*now)?;
-            let s = if *tier { i.publish_tier_root(&key, at) } else { i.publish_root(&key, at) }.map_err(le)?;
+            let s = if *tier {
+                i.publish_tier_root(&key, at)
+            } else {
+                i.publish_root(&key, at)
+            }
+            .map_err(le)?;
             write_atomic(out, format!("{}\n", s.to_json()).as_bytes())?;
             report(
                 json,
                 serde_json::json!({"root": s.info.root, "epoch": s.info.epoch, "leaf_count": s.info.leaf_count, "signed_root": out.display().to_string()}),
-                format!("signed root {} of epoch {} ({} leaves): {}", s.info.root, s.info.epoch, s.info.leaf_count, out.display()),
+                format!(
+                    "signed root {} of epoch {} ({} leaves): {}",
+                    s.info.root,
+                    s.info.epoch,
+                    s.info.leaf_count,
+                    out.display()
+                ),
             )
         }
         IssuerCommand::Path { db, token_id, out } => {
-            let p = Issuer::open(&db.db, db.backend).map_err(le)?.path(token_id).map_err(le)?;
+            let p = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .path(token_id)
+                .map_err(le)?;
             write_json(out, &p)?;
             report(
                 json,
                 serde_json::json!({"token_id": p.token_id, "root": p.root, "epoch": p.epoch, "path": out.display().to_string()}),
-                format!("path of token {} against the root of epoch {}: {}", p.token_id, p.epoch, out.display()),
+                format!(
+                    "path of token {} against the root of epoch {}: {}",
+                    p.token_id,
+                    p.epoch,
+                    out.display()
+                ),
             )
         }
         IssuerCommand::Renew { db, proof, vk } => {
             let env = read_envelope(proof)?;
             let vk = read_vk(vk)?;
-            let r = Issuer::open(&db.db, db.backend).map_err(le)?.renew(&env, &vk).map_err(le)?;
+            let r = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .renew(&env, &vk)
+                .map_err(le)?;
             report(
                 json,
                 serde_json::json!({"renewed": true, "nullifier": r.nullifier, "new_leaf": r.new_leaf, "leaf_index": r.leaf_index, "new_expires_at": r.new_expires_at}),
-                format!("renewal accepted: nullifier {} spent, new leaf at {} (expires {})", r.nullifier, r.leaf_index, r.new_expires_at),
+                format!(
+                    "renewal accepted: nullifier {} spent, new leaf at {} (expires {})",
+                    r.nullifier, r.leaf_index, r.new_expires_at
+                ),
             )
         }
         IssuerCommand::Tokens { db } => {
-            let ts = Issuer::open(&db.db, db.backend).map_err(le)?.tokens().map_err(le)?;
+            let ts = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .tokens()
+                .map_err(le)?;
             if json {
-                return out_json(&serde_json::to_value(&ts).map_err(|e| CliError::new(e.to_string()))?);
+                return out_json(
+                    &serde_json::to_value(&ts).map_err(|e| CliError::new(e.to_string()))?,
+                );
             }
             for t in &ts {
                 out(format!(
                     "{} leaf {} package {} expires {} {}",
-                    t.token_id, t.leaf_index, t.package_id, t.expires_at,
+                    t.token_id,
+                    t.leaf_index,
+                    t.package_id,
+                    t.expires_at,
                     if t.is_active { "active" } else { "revoked" }
                 ))?;
             }
             Ok(())
         }
         IssuerCommand::ApproveTier { db, commitment } => {
-            let idx = Issuer::open(&db.db, db.backend).map_err(le)?.approve_tier(commitment).map_err(le)?;
-            report(json, serde_json::json!({"index": idx}), format!("tier commitment approved at leaf {idx}"))
+            let idx = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .approve_tier(commitment)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"index": idx}),
+                format!("tier commitment approved at leaf {idx}"),
+            )
         }
         IssuerCommand::TierPath { db, index, out } => {
-            let p = Issuer::open(&db.db, db.backend).map_err(le)?.tier_path(*index).map_err(le)?;
+            let p = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .tier_path(*index)
+                .map_err(le)?;
             write_json(out, &p)?;
             report(
                 json,
                 serde_json::json!({"root": p.root, "epoch": p.epoch, "path": out.display().to_string()}),
-                format!("path of tier leaf {index} against the tier root of epoch {}: {}", p.epoch, out.display()),
+                format!(
+                    "path of tier leaf {index} against the tier root of epoch {}: {}",
+                    p.epoch,
+                    out.display()
+                ),
             )
         }
         IssuerCommand::RedeemTier { db, proof, vk } => {
             let env = read_envelope(proof)?;
             let vk = read_vk(vk)?;
-            let n = Issuer::open(&db.db, db.backend).map_err(le)?.redeem_tier(&env, &vk).map_err(le)?;
-            report(json, serde_json::json!({"nullifier": n}), format!("tier proof redeemed: nullifier {n} spent"))
+            let n = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .redeem_tier(&env, &vk)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"nullifier": n}),
+                format!("tier proof redeemed: nullifier {n} spent"),
+            )
         }
     }
 }
 
 fn meter(c: &MeterCommand, json: bool) -> CliResult<()> {
     match c {
-        MeterCommand::AddPackage { db, package, capacity } => {
+        MeterCommand::AddPackage {
+            db,
+            package,
+            capacity,
+        } => {
             let id = parse_id(package);
-            Meter::open(&db.db, db.backend).map_err(le)?.register_package(&id, *capacity).map_err(le)?;
-            report(json, serde_json::json!({"package_id": id, "capacity": capacity}), format!("package {id} metered with metering-{capacity}"))
+            Meter::open(&db.db, db.backend)
+                .map_err(le)?
+                .register_package(&id, *capacity)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"package_id": id, "capacity": capacity}),
+                format!("package {id} metered with metering-{capacity}"),
+            )
         }
-        MeterCommand::Record { db, package, customer, timestamp, units } => {
+        MeterCommand::Record {
+            db,
+            package,
+            customer,
+            timestamp,
+            units,
+        } => {
             let mut m = Meter::open(&db.db, db.backend).map_err(le)?;
-            m.package(&parse_id(package)).map_err(le)?.record(&parse_id(customer), *timestamp, *units).map_err(le)?;
-            report(json, serde_json::json!({"recorded": true}), format!("recorded {units} units at {timestamp}"))
+            m.package(&parse_id(package))
+                .map_err(le)?
+                .record(&parse_id(customer), *timestamp, *units)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"recorded": true}),
+                format!("recorded {units} units at {timestamp}"),
+            )
         }
-        MeterCommand::Aggregate { db, package, key, now, out_dir } => {
+        MeterCommand::Aggregate {
+            db,
+            package,
+            key,
+            now,
+            out_dir,
+        } => {
             let key = read_secret(key)?;
             crate::io::create_dir(out_dir)?;
             let mut m = Meter::open(&db.db, db.backend).map_err(le)?;
@@ -627,7 +811,11 @@ fn meter(c: &MeterCommand, json: bool) -> CliResult<()> {
             let done = p.aggregate_due(now_or(*now)?, &key).map_err(le)?;
             let mut files = Vec::new();
             for (w, e) in &done {
-                let stem = format!("metering-{}-{}", w.statement.hour_start, &w.statement.blinded_customer_id.to_hex()[..16]);
+                let stem = format!(
+                    "metering-{}-{}",
+                    w.statement.hour_start,
+                    &w.statement.blinded_customer_id.to_hex()[..16]
+                );
                 let wf = out_dir.join(format!("{stem}.json"));
                 let ef = out_dir.join(format!("{stem}.event.json"));
                 write_json(&wf, w)?;
@@ -642,12 +830,21 @@ fn meter(c: &MeterCommand, json: bool) -> CliResult<()> {
         }
         MeterCommand::Events { db, package } => {
             let mut m = Meter::open(&db.db, db.backend).map_err(le)?;
-            let ev = m.package(&parse_id(package)).map_err(le)?.billing_events().map_err(le)?;
+            let ev = m
+                .package(&parse_id(package))
+                .map_err(le)?
+                .billing_events()
+                .map_err(le)?;
             if json {
-                return out_json(&serde_json::to_value(&ev).map_err(|e| CliError::new(e.to_string()))?);
+                return out_json(
+                    &serde_json::to_value(&ev).map_err(|e| CliError::new(e.to_string()))?,
+                );
             }
             for e in &ev {
-                out(format!("hour {} customer {} units {} ({} readings)", e.hour_start, e.blinded_customer_id, e.total_units, e.reading_count))?;
+                out(format!(
+                    "hour {} customer {} units {} ({} readings)",
+                    e.hour_start, e.blinded_customer_id, e.total_units, e.reading_count
+                ))?;
             }
             Ok(())
         }
@@ -656,21 +853,54 @@ fn meter(c: &MeterCommand, json: bool) -> CliResult<()> {
 
 fn settle(c: &SettleCommand, json: bool) -> CliResult<()> {
     match c {
-        SettleCommand::AddSolution { db, solution, period_secs, rules } => {
+        SettleCommand::AddSolution {
+            db,
+            solution,
+            period_origin,
+            period_secs,
+            rules,
+        } => {
             let r: Rules = read_json(rules, "waterfall rules")?;
             let id = parse_id(solution);
-            Settlement::open(&db.db, db.backend).map_err(le)?.add_solution(&id, *period_secs, &r).map_err(le)?;
-            report(json, serde_json::json!({"solution_id": id}), format!("solution {id} with {} tranches and {} share lines", r.tranches.len(), r.shares.len()))
+            Settlement::open(&db.db, db.backend)
+                .map_err(le)?
+                .add_solution(&id, *period_origin, *period_secs, &r)
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"solution_id": id}),
+                format!(
+                    "solution {id} with {} tranches and {} share lines",
+                    r.tranches.len(),
+                    r.shares.len()
+                ),
+            )
         }
-        SettleCommand::AddPackage { db, package, publisher, solution } => {
+        SettleCommand::AddPackage {
+            db,
+            package,
+            publisher,
+            solution,
+        } => {
             let id = parse_id(package);
             Settlement::open(&db.db, db.backend)
                 .map_err(le)?
                 .add_package(&id, &parse_id(publisher), &parse_id(solution))
                 .map_err(le)?;
-            report(json, serde_json::json!({"package_id": id}), format!("package {id} registered"))
+            report(
+                json,
+                serde_json::json!({"package_id": id}),
+                format!("package {id} registered"),
+            )
         }
-        SettleCommand::Tx { db, settlement_id, package, customer, gross, timestamp } => {
+        SettleCommand::Tx {
+            db,
+            settlement_id,
+            package,
+            customer,
+            gross,
+            timestamp,
+        } => {
             let t = SettlementTx {
                 settlement_id: parse_id(settlement_id),
                 package_id: parse_id(package),
@@ -678,30 +908,52 @@ fn settle(c: &SettleCommand, json: bool) -> CliResult<()> {
                 gross_amount_micros: *gross,
                 timestamp: *timestamp,
             };
-            let s = Settlement::open(&db.db, db.backend).map_err(le)?.settle(&t).map_err(le)?;
+            let s = Settlement::open(&db.db, db.backend)
+                .map_err(le)?
+                .settle(&t)
+                .map_err(le)?;
             report(
                 json,
                 serde_json::to_value(&s).map_err(|e| CliError::new(e.to_string()))?,
-                format!("settled {} ({} micros); publisher commitment {}", s.settlement_id, gross, s.publisher_commitment),
+                format!(
+                    "settled {} ({} micros); publisher commitment {}",
+                    s.settlement_id, gross, s.publisher_commitment
+                ),
             )
         }
         SettleCommand::Batch { db, file } => {
             let text = String::from_utf8(read_bytes(file, "transactions file")?)
                 .map_err(|_| CliError::new(format!("{}: not UTF-8 text", file.display())))?;
             let mut s = Settlement::open(&db.db, db.backend).map_err(le)?;
-            let done: std::collections::HashSet<Id> = s.settlement_ids().map_err(le)?.into_iter().collect();
+            let done: std::collections::HashSet<Id> =
+                s.settlement_ids().map_err(le)?.into_iter().collect();
             let (mut settled, mut skipped) = (0u64, 0u64);
-            for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-                let t: SettlementTx = serde_json::from_str(line)
-                    .map_err(|e| CliError::new(format!("{} line {}: not a settlement transaction: {e}", file.display(), n + 1)))?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let t: SettlementTx = serde_json::from_str(line).map_err(|e| {
+                    CliError::new(format!(
+                        "{} line {}: not a settlement transaction: {e}",
+                        file.display(),
+                        n + 1
+                    ))
+                })?;
                 if done.contains(&t.settlement_id) {
                     skipped += 1;
                     continue;
                 }
-                s.settle(&t).map_err(|e| CliError::new(format!("{} line {}: {e}", file.display(), n + 1)))?;
+                s.settle(&t).map_err(|e| {
+                    CliError::new(format!("{} line {}: {e}", file.display(), n + 1))
+                })?;
                 settled += 1;
             }
-            report(json, serde_json::json!({"settled": settled, "skipped": skipped}), format!("settled {settled} transactions ({skipped} already settled)"))
+            report(
+                json,
+                serde_json::json!({"settled": settled, "skipped": skipped}),
+                format!("settled {settled} transactions ({skipped} already settled)"),
+            )
         }
         SettleCommand::Balances { db } => {
             let mut s = Settlement::open(&db.db, db.backend).map_err(le)?;
@@ -715,13 +967,22 @@ fn settle(c: &SettleCommand, json: bool) -> CliResult<()> {
                     "invariants": "hold",
                 }));
             }
-            out(format!("{} transactions, {} micros settled; invariants hold", totals.transactions, totals.gross_micros))?;
+            out(format!(
+                "{} transactions, {} micros settled; invariants hold",
+                totals.transactions, totals.gross_micros
+            ))?;
             for (a, b) in bal {
                 out(format!("  {a} {b}"))?;
             }
             Ok(())
         }
-        SettleCommand::RevenueWitness { db, publisher, period, capacity, out } => {
+        SettleCommand::RevenueWitness {
+            db,
+            publisher,
+            period,
+            capacity,
+            out,
+        } => {
             let w = Settlement::open(&db.db, db.backend)
                 .map_err(le)?
                 .revenue_witness(&parse_id(publisher), period.0, period.1, *capacity as usize)
@@ -731,10 +992,21 @@ fn settle(c: &SettleCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"witness": out.display().to_string(), "aggregate_revenue_micros": s.aggregate_revenue_micros, "transaction_count": s.transaction_count}),
-                format!("revenue-{capacity} witness: {} micros from {} transactions: {}", s.aggregate_revenue_micros, s.transaction_count, out.display()),
+                format!(
+                    "revenue-{capacity} witness: {} micros from {} transactions: {}",
+                    s.aggregate_revenue_micros,
+                    s.transaction_count,
+                    out.display()
+                ),
             )
         }
-        SettleCommand::WaterfallWitness { db, solution, period_start, capacity, out } => {
+        SettleCommand::WaterfallWitness {
+            db,
+            solution,
+            period_start,
+            capacity,
+            out,
+        } => {
             let w = Settlement::open(&db.db, db.backend)
                 .map_err(le)?
                 .waterfall_witness(&parse_id(solution), *period_start, *capacity as usize)
@@ -744,7 +1016,11 @@ fn settle(c: &SettleCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"witness": out.display().to_string(), "total_revenue_micros": s.total_revenue_micros}),
-                format!("waterfall-{capacity} witness: {} micros split: {}", s.total_revenue_micros, out.display()),
+                format!(
+                    "waterfall-{capacity} witness: {} micros split: {}",
+                    s.total_revenue_micros,
+                    out.display()
+                ),
             )
         }
     }
@@ -775,7 +1051,11 @@ fn revenue_proof(a: &RevenueProofArgs, json: bool) -> CliResult<()> {
     let circuit = Revenue::new(header.circuit.size).map_err(CliError::new)?;
     let capacity = circuit.id().capacity();
     let prover = super::load_prover(circuit, &a.pk, Some(header.backend))?;
-    let proof_id = a.proof_id.as_deref().map(parse_id).unwrap_or_else(random_id);
+    let proof_id = a
+        .proof_id
+        .as_deref()
+        .map(parse_id)
+        .unwrap_or_else(random_id);
     let rp = veil_ledger::revenue::revenue_proof(
         &mut s,
         &parse_id(&a.publisher),

@@ -370,7 +370,10 @@ fn run_revenue(args: &VerifyArgs, witness: &Path, json: bool) -> CliResult<()> {
     let key = super::keys::read_public(witness)?;
     let vk = read_vk(&args.vk, args.backend)?;
     let text = String::from_utf8(read_bytes(file, "revenue proof")?).map_err(|_| {
-        CliError::new(format!("{}: not a revenue proof (not UTF-8 text)", file.display()))
+        CliError::new(format!(
+            "{}: not a revenue proof (not UTF-8 text)",
+            file.display()
+        ))
     })?;
     let fail = |e: veil_verifier::AttestError| CliError::new(format!("{}: {e}", file.display()));
     let rp = ZkRevenueProof::from_json(&text).map_err(fail)?;
