@@ -48,6 +48,8 @@ CUSTOMER=$(field blinded_customer_id request.json)
 "$VEIL" ledger issuer renew --db issuer.db --proof renewal-proof.json --vk keys/renewal-4.vk
 refused "$VEIL" ledger issuer renew --db issuer.db --proof renewal-proof.json --vk keys/renewal-4.vk
 "$VEIL" ledger issuer publish-root --db issuer.db --key issuer.key --now $((T0 + 120)) --out root-2.json
+# A proof against the root of epoch 1 is now stale.
+refused "$VEIL" ledger issuer renew --db issuer.db --proof renewal-proof.json --vk keys/renewal-4.vk
 
 # 2. Metering: readings of one hour, aggregated into a metering witness and a signed billing
 # event; the readings are deleted.
