@@ -155,7 +155,10 @@ fn settlement_survives_sigkill_at_random_points() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     settlement_store(d);
-    let n = 40;
+    let n: u64 = std::env::var("VEIL_CRASH_TXS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
     let total = transactions(d, "txs.jsonl", 0, n);
     let kills: u64 = std::env::var("VEIL_CRASH_KILLS")
         .ok()
