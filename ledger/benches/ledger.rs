@@ -49,8 +49,14 @@ fn rules() -> Rules {
     Rules {
         tranches: vec![],
         shares: vec![
-            Share { recipient: Bytes32::from_u64(1), bps: 7000 },
-            Share { recipient: Bytes32::from_u64(2), bps: 3000 },
+            Share {
+                recipient: Bytes32::from_u64(1),
+                bps: 7000,
+            },
+            Share {
+                recipient: Bytes32::from_u64(2),
+                bps: 3000,
+            },
         ],
         remainder_to: 0,
     }
@@ -61,10 +67,15 @@ fn rules() -> Rules {
 fn settlement(backend: Backend, n: u64, publishers: u64, capacity: usize) -> (f64, Duration) {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Settlement::open(&dir.path().join("s.db"), Some(backend)).unwrap();
-    s.add_solution(&Bytes32::from_u64(50), T0, 30 * 86_400, &rules()).unwrap();
+    s.add_solution(&Bytes32::from_u64(50), T0, 30 * 86_400, &rules())
+        .unwrap();
     for p in 0..publishers {
-        s.add_package(&Bytes32::from_u64(100 + p), &Bytes32::from_u64(200 + p), &Bytes32::from_u64(50))
-            .unwrap();
+        s.add_package(
+            &Bytes32::from_u64(100 + p),
+            &Bytes32::from_u64(200 + p),
+            &Bytes32::from_u64(50),
+        )
+        .unwrap();
     }
     let start = Instant::now();
     for i in 0..n {
@@ -81,7 +92,8 @@ fn settlement(backend: Backend, n: u64, publishers: u64, capacity: usize) -> (f6
     let times = (0..5)
         .map(|_| {
             let t = Instant::now();
-            s.revenue_witness(&Bytes32::from_u64(200), T0, T0 + 86_400, capacity).unwrap();
+            s.revenue_witness(&Bytes32::from_u64(200), T0, T0 + 86_400, capacity)
+                .unwrap();
             t.elapsed()
         })
         .collect();
@@ -98,10 +110,10 @@ fn readings(n: u64) -> (f64, f64) {
     let start = Instant::now();
     for i in 0..n {
         // 100 customers, one reading a minute each.
-        pm.record(&Bytes32::from_u64(i % 100), T0 + (i / 100) * 60, 1 + i % 9).unwrap();
+        pm.record(&Bytes32::from_u64(i % 100), T0 + (i / 100) * 60, 1 + i % 9)
+            .unwrap();
     }
     let per_s = n as f64 / start.elapsed().as_secs_f64();
-    drop(pm);
     m.store().checkpoint().unwrap();
     let size = std::fs::metadata(&p).unwrap().len() - base;
     (per_s, size as f64 / n as f64 * 1e6)
@@ -111,8 +123,14 @@ fn main() {
     let k = scale();
     println!("| measure | groth16 store | plonky2 store |");
     println!("| --- | --- | --- |");
-    let (a, b) = (issuance(Backend::Groth16, 100 * k), issuance(Backend::Plonky2, 100 * k));
-    println!("| tokens issued per second, depth-20 tree (median of {}) | {a:.0} | {b:.0} |", 100 * k);
+    let (a, b) = (
+        issuance(Backend::Groth16, 100 * k),
+        issuance(Backend::Plonky2, 100 * k),
+    );
+    println!(
+        "| tokens issued per second, depth-20 tree (median of {}) | {a:.0} | {b:.0} |",
+        100 * k
+    );
     let (ta, wa) = settlement(Backend::Groth16, 1024, 1, 1024);
     let (tb, wb) = settlement(Backend::Plonky2, 1024, 1, 1024);
     println!("| settlement tx/s, 1024 transactions of one publisher | {ta:.0} | {tb:.0} |");
@@ -123,7 +141,10 @@ fn main() {
     );
     let (tc, _) = settlement(Backend::Groth16, 1000 * k, 100, 1024);
     let (td, _) = settlement(Backend::Plonky2, 1000 * k, 100, 1024);
-    println!("| settlement tx/s, {} transactions over 100 publishers | {tc:.0} | {td:.0} |", 1000 * k);
+    println!(
+        "| settlement tx/s, {} transactions over 100 publishers | {tc:.0} | {td:.0} |",
+        1000 * k
+    );
     let (rate, per_million) = readings(5_000 * k);
     println!(
         "| meter readings recorded per second ({} readings) | {rate:.0} | (same store layout) |",

@@ -483,7 +483,7 @@ impl Settlement {
     ) -> LedgerResult<WaterfallWitness> {
         self.store.read(|tx, b| {
             let (origin, period_secs, rules) = solution(tx, solution_id)?;
-            if period_start < origin || (period_start - origin) % period_secs != 0 {
+            if period_start < origin || !(period_start - origin).is_multiple_of(period_secs) {
                 return Err(LedgerError::refused(format!(
                     "{period_start} is not the start of a period (periods of {period_secs} seconds from {origin})"
                 )));
