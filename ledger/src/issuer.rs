@@ -549,6 +549,88 @@ impl Issuer {
     }
 }
 
+/// What [`Issuer::check_invariants`] found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IssuerTotals {
+    pub tokens: u64,
+    pub active: u64,
+    pub renewals: u64,
+    pub leaves: u64,
+    pub root: Digest,
+}
+
+fn leaves_root<H: NativeHasher>(depth: u32, leaves: Vec<Bytes32>) -> Result<Bytes32, CircuitError> {
+    Ok(veil_circuits::MerkleTree::<H>::new(depth, leaves)?.root())
+}
+
+fn empty<H: NativeHasher>() -> Result<Bytes32, CircuitError> {
+    Ok(H::empty_leaf())
+}
+
+impl Issuer {
+    /// Checks the invariants: every leaf of the token tree is an issued token's leaf (empty
+    /// if revoked) or a renewal's new leaf, each exactly once, and the persisted root equals
+    /// the root veil-circuits' `MerkleTree` builds from them.
+    pub fn check_invariants(&mut self) -> LedgerResult<IssuerTotals> {
+        self.store.read(|tx, b| {
+            let tree = Tree::open(tx, b, token_tree_id())?;
+            let n = tree.leaf_count as usize;
+            let mut leaves: Vec<Option<Bytes32>> = vec![None; n];
+            let empty_leaf = by_backend!(b, empty())?;
+            let mut st = tx.prepare(&format!("{TOKEN_SELECT} ORDER BY leaf_index"))?;
+            let tokens: Vec<TokenRecord> =
+                st.query_map([], token_row)?.collect::<Result<_, _>>()?;
+            let mut place = |i: u64, leaf: Bytes32| -> LedgerResult<()> {
+                match leaves.get_mut(i as usize) {
+                    Some(slot @ None) => {
+                        *slot = Some(leaf);
+                        Ok(())
+                    }
+                    _ => Err(LedgerError::refused(format!(
+                        "leaf {i} is claimed twice or lies outside the tree ({n} leaves)"
+                    ))),
+                }
+            };
+            let active = tokens.iter().filter(|t| t.is_active).count() as u64;
+            for t in &tokens {
+                let leaf = if t.is_active {
+                    by_backend!(b, token_leaf(&t.package_id, &t.token()))?
+                } else {
+                    empty_leaf
+                };
+                place(t.leaf_index, leaf)?;
+            }
+            let mut st = tx.prepare("SELECT leaf_index, new_leaf FROM renewals")?;
+            let renewals: Vec<(u64, Bytes32)> = st
+                .query_map([], |r| Ok((from_sql_u64(r.get(0)?), b32(r, 1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (i, leaf) in &renewals {
+                place(*i, *leaf)?;
+            }
+            let leaves: Vec<Bytes32> = leaves
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    l.ok_or_else(|| LedgerError::refused(format!("leaf {i} belongs to no token")))
+                })
+                .collect::<LedgerResult<_>>()?;
+            let root = tree.root(tx)?;
+            if by_backend!(b, leaves_root(tree.depth, leaves))? != root {
+                return Err(LedgerError::refused(
+                    "the persisted tree's root is not the root of its tokens' leaves",
+                ));
+            }
+            Ok(IssuerTotals {
+                tokens: tokens.len() as u64,
+                active,
+                renewals: renewals.len() as u64,
+                leaves: n as u64,
+                root,
+            })
+        })
+    }
+}
+
 fn current_root(tree: &Tree, tx: &Transaction) -> LedgerResult<(u64, Digest)> {
     let (epoch, root, _) = tree
         .published_root(tx)?

@@ -194,6 +194,11 @@ pub enum IssuerCommand {
         #[arg(long, value_name = "FILE")]
         vk: PathBuf,
     },
+    /// Check the issuer's invariants (the persisted tree is the tree of its tokens' leaves).
+    Check {
+        #[command(flatten)]
+        db: Db,
+    },
     /// List the tokens.
     Tokens {
         #[command(flatten)]
@@ -692,6 +697,20 @@ fn issuer(c: &IssuerCommand, json: bool) -> CliResult<()> {
                 format!(
                     "renewal accepted: nullifier {} spent, new leaf at {} (expires {})",
                     r.nullifier, r.leaf_index, r.new_expires_at
+                ),
+            )
+        }
+        IssuerCommand::Check { db } => {
+            let t = Issuer::open(&db.db, db.backend)
+                .map_err(le)?
+                .check_invariants()
+                .map_err(le)?;
+            report(
+                json,
+                serde_json::to_value(&t).map_err(|e| CliError::new(e.to_string()))?,
+                format!(
+                    "{} tokens ({} active), {} renewals, {} leaves; the tree's root {} is the root of its leaves",
+                    t.tokens, t.active, t.renewals, t.leaves, t.root
                 ),
             )
         }
