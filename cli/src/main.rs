@@ -119,6 +119,13 @@ enum Command {
         The signature (4627 bytes, raw) is FIPS 204 ML-DSA-87 in pure mode over the file's \
         bytes with the context string \"veil-file-v1\": any FIPS 204 implementation checks it.")]
     Sign(SignArgs),
+    /// The stateful modules: wallet, issuer, meter, settlement (SQLite stores), revenue proofs.
+    #[command(after_help = "Example:\n  \
+        veil ledger issuer init --db issuer.db --depth 4 --tier-depth 4\n  \
+        veil ledger settle tx --db settle.db --settlement-id s1 --package weather --customer c1 \\\n    \
+        --gross 1000000 --timestamp 1767225600\n\n\
+        See the README's \"Ledger\" section for a walk from issuance to a revenue proof.")]
+    Ledger(cmd::ledger::LedgerArgs),
     /// Check a `veil sign` signature; exit code 0 only if it is valid.
     #[command(
         name = "verify-signature",
@@ -272,6 +279,10 @@ pub struct VerifyArgs {
     pub trusted_vks: Option<PathBuf>,
     #[command(flatten)]
     pub snarkjs: cmd::export::SnarkjsVerifyArgs,
+    /// The proof is a signed revenue proof (`veil ledger revenue-proof`): check its witness
+    /// signature with this public key (NAME.pub), then its revenue-circuit proof with --vk.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "attestation", "signed_root"])]
+    pub witness_pub: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -439,6 +450,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Ceremony(a) => cmd::ceremony::run(&a, json),
         Command::Export(a) => cmd::export::run(&a, json),
         Command::Access(a) => cmd::access::run(&a, json),
+        Command::Ledger(a) => cmd::ledger::run(&a, json),
     }
 }
 

@@ -28,6 +28,7 @@ pub mod list;
 pub mod pinning;
 #[cfg(feature = "plonky2")]
 pub mod plonky2;
+#[cfg(feature = "groth16")]
 pub mod snarkjs;
 pub mod statement;
 

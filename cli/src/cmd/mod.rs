@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod info;
 pub mod keys;
+pub mod ledger;
 pub mod prove;
 pub mod sample;
 pub mod setup;

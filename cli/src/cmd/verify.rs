@@ -142,6 +142,9 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
     if args.snarkjs.snarkjs_vk.is_some() {
         return super::export::verify_snarkjs(&args.snarkjs, json);
     }
+    if let Some(witness) = &args.witness_pub {
+        return run_revenue(args, witness, json);
+    }
     if args.attestation.is_some() || args.signed_root.is_some() {
         return run_attested(args, json);
     }
@@ -388,7 +391,7 @@ pub fn check_pins(args: &VerifyArgs, vk: &AnyVerifyingKey) -> CliResult<()> {
             .parse()
             .map_err(|_| CliError::new("--expect-key-digest: expected 64 hex digits"))?;
         expect_key_digest(&digest, &expected)
-            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.display())))?;
+            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.as_deref().unwrap_or(Path::new("--vk")).display())))?;
     }
     if let Some(path) = &args.trusted_vks {
         let text = String::from_utf8(crate::io::read_bytes(path, "trusted verifying keys")?)
@@ -396,7 +399,53 @@ pub fn check_pins(args: &VerifyArgs, vk: &AnyVerifyingKey) -> CliResult<()> {
         let pins = TrustedVerifyingKeys::from_json(&text)
             .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
         pins.check(vk.header().circuit, &digest)
-            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.display())))?;
+            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.as_deref().unwrap_or(Path::new("--vk")).display())))?;
     }
     Ok(())
+}
+
+/// `veil verify --witness-pub`: a signed revenue proof, end to end (seed 000 §7.4).
+fn run_revenue(args: &VerifyArgs, witness: &Path, json: bool) -> CliResult<()> {
+    use veil_verifier::attest::{verify_revenue_proof_with_circuit, ZkRevenueProof};
+    let [file] = args.proof.as_slice() else {
+        return Err(CliError::new("give exactly one --proof with --witness-pub"));
+    };
+    let key = super::keys::read_public(witness)?;
+    let vk = read_vk(vk_path(args)?, args.backend)?;
+    let text = String::from_utf8(read_bytes(file, "revenue proof")?).map_err(|_| {
+        CliError::new(format!(
+            "{}: not a revenue proof (not UTF-8 text)",
+            file.display()
+        ))
+    })?;
+    let fail = |e: veil_verifier::AttestError| CliError::new(format!("{}: {e}", file.display()));
+    let rp = ZkRevenueProof::from_json(&text).map_err(fail)?;
+    let start = Instant::now();
+    verify_revenue_proof_with_circuit(&rp, &key, &vk).map_err(fail)?;
+    let took = start.elapsed();
+    if json {
+        return out_json(&serde_json::json!({
+            "valid": true,
+            "revenue_proof": true,
+            "proof_id": rp.proof_id,
+            "publisher_id": rp.publisher_id,
+            "period_start": rp.period_start,
+            "period_end": rp.period_end,
+            "aggregate_revenue_micros": rp.aggregate_revenue_micros,
+            "transaction_count": rp.transaction_count,
+            "witness_key_id": key.key_id().to_hex(),
+            "verify_ms": ms(took),
+        }));
+    }
+    out(format!(
+        "valid: publisher {} earned {} micros from {} transactions in [{}, {}) (witness {}, revenue proof checked with {} in {:.1} ms)",
+        rp.publisher_id,
+        rp.aggregate_revenue_micros,
+        rp.transaction_count,
+        rp.period_start,
+        rp.period_end,
+        key.key_id(),
+        vk.header().circuit,
+        ms(took)
+    ))
 }

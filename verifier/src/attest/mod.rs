@@ -28,7 +28,10 @@ pub mod trusted;
 #[cfg(feature = "groth16")]
 pub use proof::verify_attested_proof;
 pub use proof::ProofAttestation;
-pub use revenue::{verify_revenue_proof, RevenueClaim, RevenueProofChecker, ZkRevenueProof};
+pub use revenue::{
+    verify_revenue_proof, verify_revenue_proof_with_circuit, RevenueCircuitChecker, RevenueClaim,
+    RevenueProofChecker, ZkRevenueProof,
+};
 pub use root::{verify_proof_with_signed_root, RootInfo, SignedRoot};
 pub use trusted::{TrustedKey, TrustedKeys};
 

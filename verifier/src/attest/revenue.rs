@@ -228,6 +228,69 @@ pub fn verify_revenue_proof(
     checker.check(proof)
 }
 
+/// The revenue circuit as the checker of a revenue proof: `proof_data` must be the JSON of a
+/// proof envelope of a revenue circuit (as `veil ledger revenue-proof` writes it) whose
+/// statement says exactly what the claim says (publisher, period, revenue, count), and the
+/// proof must verify with `vk`.
+pub struct RevenueCircuitChecker<'a> {
+    pub vk: &'a crate::AnyVerifyingKey,
+}
+
+impl RevenueProofChecker for RevenueCircuitChecker<'_> {
+    fn check(&self, proof: &ZkRevenueProof) -> Result<(), AttestError> {
+        let bad = |m: String| AttestError::Revenue(m);
+        let text = std::str::from_utf8(&proof.proof_data)
+            .map_err(|_| bad("proof_data is not a proof envelope (not UTF-8 text)".into()))?;
+        let env = crate::ProofEnvelope::from_json(text)
+            .map_err(|e| bad(format!("proof_data is not a proof envelope: {e}")))?;
+        let crate::Statement::Revenue(s) = &env.statement else {
+            return Err(bad(format!(
+                "proof_data is a {} proof, not a revenue proof",
+                env.circuit
+            )));
+        };
+        for (name, stated, claimed) in [
+            ("period_start", s.period_start, proof.period_start),
+            ("period_end", s.period_end, proof.period_end),
+            (
+                "aggregate_revenue_micros",
+                s.aggregate_revenue_micros,
+                proof.aggregate_revenue_micros,
+            ),
+            (
+                "transaction_count",
+                s.transaction_count,
+                proof.transaction_count,
+            ),
+        ] {
+            if stated != claimed {
+                return Err(bad(format!(
+                    "the claim's {name} is {claimed}, the proof's statement says {stated}"
+                )));
+            }
+        }
+        if s.publisher_id != proof.publisher_id {
+            return Err(bad(format!(
+                "the claim is for publisher {}, the proof for {}",
+                proof.publisher_id, s.publisher_id
+            )));
+        }
+        self.vk
+            .verify(&env)
+            .map_err(|e| bad(format!("the revenue circuit's proof does not verify: {e}")))
+    }
+}
+
+/// [`verify_revenue_proof`] with the real revenue circuit: the witness signature with `key`,
+/// then the proof with the revenue verifying key `vk`.
+pub fn verify_revenue_proof_with_circuit(
+    proof: &ZkRevenueProof,
+    key: &PublicKey,
+    vk: &crate::AnyVerifyingKey,
+) -> Result<(), AttestError> {
+    verify_revenue_proof(proof, key, &RevenueCircuitChecker { vk })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testkeys::TestKey;
