@@ -104,7 +104,6 @@ struct Chain {
     nonce: u64,
 }
 
-/// The outcome of a call: (returned true, gas used by the transaction).
 impl Chain {
     fn new() -> Self {
         let evm = Context::mainnet()
@@ -137,6 +136,7 @@ impl Chain {
         r.created_address().unwrap()
     }
 
+    /// Whether `verifyProof` returned true, and the gas the transaction used.
     fn call(&mut self, to: Address, data: Vec<u8>) -> (bool, u64) {
         let r = self.send(TxKind::Call(to), data);
         assert!(r.is_success(), "the call reverted: {r:?}");
