@@ -222,6 +222,8 @@ fn settlement_survives_sigkill_at_random_points() {
         .sum();
     assert_eq!(sum as u64, total);
     // The revenue witness from the store satisfies the revenue circuit.
+    let capacity = n.max(64).next_power_of_two().to_string();
+    let circuit = format!("revenue-{capacity}");
     let period = format!("{T0}..{}", T0 + MONTH);
     ok(
         d,
@@ -236,14 +238,14 @@ fn settlement_survives_sigkill_at_random_points() {
             "--period",
             &period,
             "--capacity",
-            "64",
+            &capacity,
             "--out",
             "rev.json",
         ],
     );
     ok(
         d,
-        &["check", "--circuit", "revenue-64", "--witness", "rev.json"],
+        &["check", "--circuit", &circuit, "--witness", "rev.json"],
     );
 }
 

@@ -434,3 +434,62 @@ fn revenue_proof_end_to_end() {
     let junk = witness.sign_revenue_claim(claim).unwrap();
     assert!(verify_revenue_proof_with_circuit(&junk, witness.public_key(), &vk).is_err());
 }
+
+#[test]
+fn tier_set_roots_paths_and_the_per_epoch_nullifier_store() {
+    use veil_circuits::sample::{sample_bytes, sample_secret};
+    use veil_circuits::tier::{nullifier, tier_commitment};
+    use veil_circuits::Tier;
+    let dir = tempfile::tempdir().unwrap();
+    let mut issuer = Issuer::open(&dir.path().join("issuer.db"), None).unwrap();
+    issuer.init(4, 4).unwrap();
+    // The sample's six approved tier commitments, approved into the store's tier set.
+    let seed = 1u64;
+    for i in 0..6u64 {
+        let c = tier_commitment::<PoseidonBls12>(
+            i as u32,
+            &sample_secret("user-secret", seed * 100 + i),
+            &sample_secret("randomness", seed * 100 + i),
+        )
+        .unwrap();
+        assert_eq!(issuer.approve_tier(&c).unwrap(), i);
+    }
+    refused(issuer.approve_tier(&Bytes32([0xff; 32])), "not a canonical");
+    issuer.publish_tier_root(&key(1), T0).unwrap();
+    let path = issuer.tier_path(3).unwrap();
+    let mut w = veil_circuits::sample::tier_witness::<PoseidonBls12>(4, seed).unwrap();
+    assert_eq!(
+        path.root, w.statement.root,
+        "the store's tier root is the circuit's tree root"
+    );
+    assert_eq!(path.path, w.path);
+    let circuit = Tier::new(4).unwrap();
+    let (pk, vk) = veil_params::dev_keys(&circuit, "ledger-test").unwrap();
+    let vk = any_vk(vk);
+    let prover = veil_prover::Prover::new(circuit, pk).unwrap();
+    let env = prover.prove(&w).unwrap();
+    issuer.redeem_tier(&env, &vk).unwrap();
+    refused(issuer.redeem_tier(&env, &vk), "quota spent");
+    // Another slot of the same epoch is another nullifier: accepted.
+    w.slot = 2;
+    w.statement.nullifier =
+        nullifier::<PoseidonBls12>(&w.user_secret, &w.statement.epoch_beacon, 2).unwrap();
+    w.request_nonce = sample_bytes("request-nonce", 77);
+    w.statement.request_binding = veil_circuits::tier::request_binding::<PoseidonBls12>(
+        &w.request_nonce,
+        &w.ephemeral_pubkey,
+    )
+    .unwrap();
+    let env2 = prover.prove(&w).unwrap();
+    issuer.redeem_tier(&env2, &vk).unwrap();
+    // A new tier root makes proofs against the old one stale.
+    issuer.approve_tier(&sample_secret("late", 1)).unwrap();
+    issuer.publish_tier_root(&key(1), T0 + 1).unwrap();
+    w.slot = 3;
+    w.statement.nullifier =
+        nullifier::<PoseidonBls12>(&w.user_secret, &w.statement.epoch_beacon, 3).unwrap();
+    let env3 = prover.prove(&w).unwrap();
+    refused(issuer.redeem_tier(&env3, &vk), "stale root");
+    // A renewal proof is not a tier proof.
+    refused(issuer.renew(&env, &vk), "not a renewal proof");
+}
