@@ -1069,7 +1069,7 @@ fn revenue_proof(a: &RevenueProofArgs, json: bool) -> CliResult<()> {
     }
     let circuit = Revenue::new(header.circuit.size).map_err(CliError::new)?;
     let capacity = circuit.id().capacity();
-    let prover = super::load_prover(circuit, &a.pk, Some(header.backend))?;
+    let prover = super::load_prover(circuit, &a.pk, Some(header.backend), json)?;
     let proof_id = a
         .proof_id
         .as_deref()

@@ -390,16 +390,24 @@ pub fn check_pins(args: &VerifyArgs, vk: &AnyVerifyingKey) -> CliResult<()> {
         let expected: veil_verifier::Bytes32 = hex
             .parse()
             .map_err(|_| CliError::new("--expect-key-digest: expected 64 hex digits"))?;
-        expect_key_digest(&digest, &expected)
-            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.as_deref().unwrap_or(Path::new("--vk")).display())))?;
+        expect_key_digest(&digest, &expected).map_err(|e| {
+            CliError::new(format!(
+                "{}: {e}",
+                args.vk.as_deref().unwrap_or(Path::new("--vk")).display()
+            ))
+        })?;
     }
     if let Some(path) = &args.trusted_vks {
         let text = String::from_utf8(crate::io::read_bytes(path, "trusted verifying keys")?)
             .map_err(|_| CliError::new(format!("{}: not UTF-8", path.display())))?;
         let pins = TrustedVerifyingKeys::from_json(&text)
             .map_err(|e| CliError::new(format!("{}: {e}", path.display())))?;
-        pins.check(vk.header().circuit, &digest)
-            .map_err(|e| CliError::new(format!("{}: {e}", args.vk.as_deref().unwrap_or(Path::new("--vk")).display())))?;
+        pins.check(vk.header().circuit, &digest).map_err(|e| {
+            CliError::new(format!(
+                "{}: {e}",
+                args.vk.as_deref().unwrap_or(Path::new("--vk")).display()
+            ))
+        })?;
     }
     Ok(())
 }
