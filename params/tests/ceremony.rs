@@ -31,7 +31,8 @@ fn fixture() -> &'static Fixture {
         let compiled = compile(&tier).unwrap();
         let power = phase2::required_power(&compiled).unwrap();
         let mut ptau = Phase1::new(power).unwrap();
-        ptau.contribute("p1-alice", b"some entropy", &quiet).unwrap();
+        ptau.contribute("p1-alice", b"some entropy", &quiet)
+            .unwrap();
         ptau.contribute("p1-bob", b"", &quiet).unwrap();
         ptau.beacon(b"block 123456 hash", 4, &quiet).unwrap();
         let mut cur = Phase2::init(&ptau, &compiled, &quiet).unwrap();
@@ -70,13 +71,20 @@ fn phase1_refusals() {
     let f = fixture();
     // No contribution.
     let fresh = Phase1::new(3).unwrap();
-    assert!(fresh.verify(&quiet).unwrap_err().to_string().contains("no contribution"));
+    assert!(fresh
+        .verify(&quiet)
+        .unwrap_err()
+        .to_string()
+        .contains("no contribution"));
 
     // A power that is not the previous one times τ.
     let mut bad = f.ptau.clone();
     bad.tau_g1[5] = (bad.tau_g1[5] + G1Affine::generator()).into_affine();
     let e = bad.verify(&quiet).unwrap_err().to_string();
-    assert!(e.contains("τ·G1 is not a sequence of consecutive powers"), "{e}");
+    assert!(
+        e.contains("τ·G1 is not a sequence of consecutive powers"),
+        "{e}"
+    );
 
     let mut bad = f.ptau.clone();
     bad.alpha_tau_g1[3] = bad.alpha_tau_g1[4];
@@ -112,16 +120,27 @@ fn phase1_reader_refuses_bad_bytes() {
     let f = fixture();
     let bytes = f.ptau.to_bytes();
     // Truncated.
-    let e = Phase1::from_bytes(&bytes[..bytes.len() - 10]).unwrap_err().to_string();
-    assert!(e.contains("truncated") || e.contains("more than the file holds"), "{e}");
+    let e = Phase1::from_bytes(&bytes[..bytes.len() - 10])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("truncated") || e.contains("more than the file holds"),
+        "{e}"
+    );
     // Trailing bytes.
     let mut longer = bytes.clone();
     longer.push(0);
-    assert!(Phase1::from_bytes(&longer).unwrap_err().to_string().contains("trailing"));
+    assert!(Phase1::from_bytes(&longer)
+        .unwrap_err()
+        .to_string()
+        .contains("trailing"));
     // A huge count claimed for τ·G1.
     let mut huge = bytes.clone();
     huge[20..28].copy_from_slice(&u64::MAX.to_le_bytes());
-    assert!(Phase1::from_bytes(&huge).unwrap_err().to_string().contains("more than the file holds"));
+    assert!(Phase1::from_bytes(&huge)
+        .unwrap_err()
+        .to_string()
+        .contains("more than the file holds"));
     // A point on the curve but outside the prime-order subgroup (BLS12-381 G1 has a cofactor).
     let outside = (1u64..)
         .filter_map(|x| G1Affine::get_point_from_x_unchecked(ark_bls12_381::Fq::from(x), false))
@@ -174,7 +193,10 @@ fn no_contribution_is_refused_by_finalize_and_verify() {
     let init = &f.steps[0];
     let e = init.finalize().err().unwrap().to_string();
     assert!(e.contains("no phase-2 contribution"), "{e}");
-    let e = init.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
+    let e = init
+        .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("no phase-2 contribution"), "{e}");
 }
 
@@ -206,16 +228,29 @@ fn forged_proof_of_knowledge_is_detected_and_named() {
     let mut bad = f.steps[2].clone();
     // A proof of knowledge of another secret than the one applied to δ.
     let mut rng = ChaCha20Rng::seed_from_u64(10);
-    bad.contributions[1].pok = Pok::new(Fr::rand(&mut rng), &prev.transcript_hash(), b"delta", &mut rng).unwrap();
+    bad.contributions[1].pok = Pok::new(
+        Fr::rand(&mut rng),
+        &prev.transcript_hash(),
+        b"delta",
+        &mut rng,
+    )
+    .unwrap();
     let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
     assert_eq!(index, 2);
-    assert!(check.contains("proof of knowledge of δ does not match"), "{check}");
+    assert!(
+        check.contains("proof of knowledge of δ does not match"),
+        "{check}"
+    );
     // A proof of knowledge whose G2 part is not the secret times the challenge.
     let mut bad = f.steps[2].clone();
-    bad.contributions[1].pok.g2_spx = (bad.contributions[1].pok.g2_spx.into_group() * Fr::from(2u64)).into_affine();
+    bad.contributions[1].pok.g2_spx =
+        (bad.contributions[1].pok.g2_spx.into_group() * Fr::from(2u64)).into_affine();
     let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
     assert_eq!(index, 2);
-    assert!(check.contains("proof of knowledge of delta does not verify"), "{check}");
+    assert!(
+        check.contains("proof of knowledge of delta does not verify"),
+        "{check}"
+    );
 }
 
 #[test]
@@ -224,12 +259,19 @@ fn altered_l_or_h_point_is_detected_and_named() {
     let prev = &f.steps[2];
     for which in ["L", "H"] {
         let mut bad = f.steps[3].clone();
-        let q = if which == "L" { &mut bad.l_query } else { &mut bad.h_query };
+        let q = if which == "L" {
+            &mut bad.l_query
+        } else {
+            &mut bad.h_query
+        };
         q[7] = (q[7].into_group() + G1Projective::from(G1Affine::generator())).into_affine();
         let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
         assert_eq!(index, 3);
         assert!(check.contains(&format!("the {which} query")), "{check}");
-        let e = bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
+        let e = bad
+            .verify(&f.ptau, &f.compiled, &quiet)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(&format!("the {which} query")), "{e}");
     }
 }
@@ -241,14 +283,23 @@ fn a_transcript_for_another_circuit_is_refused() {
     // Same power, different constraint system.
     let other = compile(&veil_circuits::Ownership::new(4).unwrap()).unwrap();
     if phase2::required_power(&other).unwrap() <= f.ptau.power {
-        let e = last.verify(&f.ptau, &other, &quiet).unwrap_err().to_string();
+        let e = last
+            .verify(&f.ptau, &other, &quiet)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not for this circuit"), "{e}");
     }
     // A tampered A query.
     let mut bad = last.clone();
     bad.a_query[3] = bad.a_query[4];
-    let e = bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err().to_string();
-    assert!(e.contains("A query") && e.contains("not for this circuit"), "{e}");
+    let e = bad
+        .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("A query") && e.contains("not for this circuit"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -258,6 +309,9 @@ fn phase2_reader_refuses_bad_bytes() {
     assert!(Phase2::from_bytes(&bytes[..bytes.len() / 2]).is_err());
     let mut longer = bytes.clone();
     longer.extend_from_slice(&[1, 2, 3]);
-    assert!(Phase2::from_bytes(&longer).unwrap_err().to_string().contains("trailing"));
+    assert!(Phase2::from_bytes(&longer)
+        .unwrap_err()
+        .to_string()
+        .contains("trailing"));
     assert!(Phase2::from_bytes(b"veilph2\0").is_err());
 }

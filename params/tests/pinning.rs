@@ -34,33 +34,59 @@ fn a_substituted_key_for_an_empty_circuit_is_refused_by_the_pin() {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let false_statement: Vec<Fr> = (0..n as u64).map(|i| Fr::from(1000 + i)).collect();
     let (pk, vk) = Groth16::<Bls12_381>::circuit_specific_setup(
-        Empty { inputs: vec![Fr::from(0u64); n] },
+        Empty {
+            inputs: vec![Fr::from(0u64); n],
+        },
         &mut rng,
     )
     .unwrap();
-    let proof = Groth16::<Bls12_381>::prove(&pk, Empty { inputs: false_statement.clone() }, &mut rng).unwrap();
+    let proof = Groth16::<Bls12_381>::prove(
+        &pk,
+        Empty {
+            inputs: false_statement.clone(),
+        },
+        &mut rng,
+    )
+    .unwrap();
     // Labelled as tier-4, with tier-4's constraint-system digest in its header.
     let forged = Groth16VerifyingKey::new(real_vk.header.circuit, real_vk.header.cs_digest, vk);
     // Without a pin, the false statement verifies.
-    forged.prepare().verify_raw(&proof, &false_statement).unwrap();
+    forged
+        .prepare()
+        .verify_raw(&proof, &false_statement)
+        .unwrap();
 
     // With a pin, the key is refused before any proof is looked at.
-    let e = expect_key_digest(&forged.digest, &real_vk.digest).unwrap_err().to_string();
+    let e = expect_key_digest(&forged.digest, &real_vk.digest)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("is not the pinned key"), "{e}");
     let mut pins = TrustedVerifyingKeys::new();
     pins.pin(real_vk.header.circuit, real_vk.digest, "tier-4 production");
     let pins = TrustedVerifyingKeys::from_json(&pins.to_json()).unwrap();
-    assert_eq!(pins.check(real_vk.header.circuit, &real_vk.digest).unwrap(), "tier-4 production");
-    let e = pins.check(forged.header.circuit, &forged.digest).unwrap_err().to_string();
+    assert_eq!(
+        pins.check(real_vk.header.circuit, &real_vk.digest).unwrap(),
+        "tier-4 production"
+    );
+    let e = pins
+        .check(forged.header.circuit, &forged.digest)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("not in the trusted verifying keys"), "{e}");
 }
 
 #[test]
 fn trusted_verifying_keys_file_refusals() {
     assert!(TrustedVerifyingKeys::from_json("{}").is_err());
-    assert!(TrustedVerifyingKeys::from_json(r#"{"format":"other","format_version":1,"keys":[]}"#).is_err());
+    assert!(
+        TrustedVerifyingKeys::from_json(r#"{"format":"other","format_version":1,"keys":[]}"#)
+            .is_err()
+    );
     let bad_id = r#"{"format":"veil-trusted-verifying-keys","format_version":1,"keys":[{"circuit":"tier-4","key_id":"xyz"}]}"#;
-    assert!(TrustedVerifyingKeys::from_json(bad_id).unwrap_err().to_string().contains("64 hex"));
+    assert!(TrustedVerifyingKeys::from_json(bad_id)
+        .unwrap_err()
+        .to_string()
+        .contains("64 hex"));
     let bad_circuit = format!(
         r#"{{"format":"veil-trusted-verifying-keys","format_version":1,"keys":[{{"circuit":"nope","key_id":"{}"}}]}}"#,
         "00".repeat(32)

@@ -70,9 +70,9 @@ impl TrustedVerifyingKeys {
             k.circuit
                 .parse::<CircuitId>()
                 .map_err(|e| VerifyError::Format(format!("trusted verifying keys: {e}")))?;
-            k.key_id
-                .parse::<Bytes32>()
-                .map_err(|_| VerifyError::Format("trusted verifying keys: key_id is not 64 hex digits".into()))?;
+            k.key_id.parse::<Bytes32>().map_err(|_| {
+                VerifyError::Format("trusted verifying keys: key_id is not 64 hex digits".into())
+            })?;
         }
         Ok(t)
     }

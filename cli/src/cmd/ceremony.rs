@@ -172,7 +172,9 @@ impl Steps {
     fn new(what: &str) -> Self {
         let bar = if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
-            if let Ok(style) = ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed_precise}]") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed_precise}]")
+            {
                 bar.set_style(style);
             }
             bar.set_prefix(what.to_string());
@@ -274,14 +276,22 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
         }
         PtauCommand::Contribute(a) => {
             let mut p = read_ptau(&a.input)?;
-            let h = with_steps("contributing", |s| p.contribute(&a.name, a.entropy.as_bytes(), s)).map_err(ce)?;
+            let h = with_steps("contributing", |s| {
+                p.contribute(&a.name, a.entropy.as_bytes(), s)
+            })
+            .map_err(ce)?;
             write(&a.out, &p.to_bytes())?;
             let t = ms(start.elapsed());
             report(
                 json,
                 serde_json::json!({"name": a.name, "contribution": p.contributions.len(), "transcript_hash": hex::encode(h), "out": a.out.display().to_string(), "ms": t}),
                 &[
-                    format!("contribution {} ({}) written to {} in {t:.0} ms", p.contributions.len(), a.name, a.out.display()),
+                    format!(
+                        "contribution {} ({}) written to {} in {t:.0} ms",
+                        p.contributions.len(),
+                        a.name,
+                        a.out.display()
+                    ),
                     format!("  transcript hash {}", hex::encode(h)),
                 ],
             )
@@ -308,7 +318,13 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
                 json,
                 serde_json::json!({"valid": true, "power": r.power, "contributions": r.contributions, "transcript_hash": r.transcript_hash, "ms": t}),
                 &[
-                    format!("powers of tau {} OK: 2^{}, {} contributions ({}) in {t:.0} ms", input.display(), r.power, r.contributions.len(), r.contributions.join(", ")),
+                    format!(
+                        "powers of tau {} OK: 2^{}, {} contributions ({}) in {t:.0} ms",
+                        input.display(),
+                        r.power,
+                        r.contributions.len(),
+                        r.contributions.join(", ")
+                    ),
                     format!("  transcript hash {}", r.transcript_hash),
                 ],
             )
@@ -340,7 +356,11 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
             report(
                 json,
                 serde_json::json!({"power": p.power, "out": out.display().to_string(), "bytes": bytes.len()}),
-                &[format!("exported {} as snarkjs .ptau to {}", input.display(), out.display())],
+                &[format!(
+                    "exported {} as snarkjs .ptau to {}",
+                    input.display(),
+                    out.display()
+                )],
             )
         }
     }
@@ -373,15 +393,27 @@ fn init(a: &InitArgs, json: bool) -> CliResult<()> {
 fn contribute2(a: &ContributeArgs, json: bool) -> CliResult<()> {
     let start = Instant::now();
     let mut p2 = read_phase2(&a.input)?;
-    let h = with_steps("contributing", |s| p2.contribute(&a.name, a.entropy.as_bytes(), s)).map_err(ce)?;
+    let h = with_steps("contributing", |s| {
+        p2.contribute(&a.name, a.entropy.as_bytes(), s)
+    })
+    .map_err(ce)?;
     write(&a.out, &p2.to_bytes())?;
     let t = ms(start.elapsed());
     report(
         json,
         serde_json::json!({"circuit": p2.circuit.to_string(), "name": a.name, "contribution": p2.contributions.len(), "transcript_hash": hex::encode(h), "out": a.out.display().to_string(), "ms": t}),
         &[
-            format!("contribution {} ({}) to {} written to {} in {t:.0} ms", p2.contributions.len(), a.name, p2.circuit, a.out.display()),
-            format!("  transcript hash {} (publish it: anyone can check it is in the final transcript)", hex::encode(h)),
+            format!(
+                "contribution {} ({}) to {} written to {} in {t:.0} ms",
+                p2.contributions.len(),
+                a.name,
+                p2.circuit,
+                a.out.display()
+            ),
+            format!(
+                "  transcript hash {} (publish it: anyone can check it is in the final transcript)",
+                hex::encode(h)
+            ),
         ],
     )
 }
@@ -395,7 +427,11 @@ fn beacon2(a: &BeaconArgs, json: bool) -> CliResult<()> {
         json,
         serde_json::json!({"circuit": p2.circuit.to_string(), "contribution": p2.contributions.len(), "transcript_hash": hex::encode(h), "out": a.out.display().to_string()}),
         &[
-            format!("beacon contribution to {} written to {}", p2.circuit, a.out.display()),
+            format!(
+                "beacon contribution to {} written to {}",
+                p2.circuit,
+                a.out.display()
+            ),
             format!("  transcript hash {}", hex::encode(h)),
         ],
     )
@@ -414,7 +450,11 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
     if let Some(prev) = &a.prev {
         let prev = read_phase2(prev)?;
         with_steps("verifying contribution", |_| prev.verify_extension(&next)).map_err(ce)?;
-        let c = next.contributions.last().map(|c| c.name.clone()).unwrap_or_default();
+        let c = next
+            .contributions
+            .last()
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
         let t = ms(start.elapsed());
         return report(
             json,
@@ -422,7 +462,10 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
             &[format!(
                 "contribution {} ({c}) OK: extends {} in {t:.0} ms",
                 next.contributions.len(),
-                a.prev.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                a.prev
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             )],
         );
     }
@@ -457,7 +500,10 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
         format!("  key id          {}", r.vk_digest),
     ];
     if let Some(vk) = &a.vk {
-        lines.push(format!("  {} is this transcript's verifying key", vk.display()));
+        lines.push(format!(
+            "  {} is this transcript's verifying key",
+            vk.display()
+        ));
     }
     report(
         json,
@@ -483,12 +529,24 @@ fn finalize(a: &FinalizeArgs, json: bool) -> CliResult<()> {
         json,
         serde_json::json!({"circuit": id.to_string(), "origin": "ceremony", "pk": pk_path.display().to_string(), "vk": vk_path.display().to_string(), "provenance": prov_path.display().to_string(), "key_id": vk.digest.to_hex(), "transcript_hash": r.transcript_hash, "contributions": r.contributions}),
         &[
-            format!("ceremony keys of {id} ({} contributions: {})", r.contributions.len(), r.contributions.join(", ")),
-            format!("  proving key    {}  ({})", pk_path.display(), human_bytes(pk_bytes.len() as u64)),
+            format!(
+                "ceremony keys of {id} ({} contributions: {})",
+                r.contributions.len(),
+                r.contributions.join(", ")
+            ),
+            format!(
+                "  proving key    {}  ({})",
+                pk_path.display(),
+                human_bytes(pk_bytes.len() as u64)
+            ),
             format!("  verifying key  {}", vk_path.display()),
             format!("  provenance     {}", prov_path.display()),
             format!("  key id         {}", vk.digest.to_hex()),
-            format!("check: veil ceremony verify --circuit {id} --ptau PTAU --transcript {} --vk {}", a.transcript.display(), vk_path.display()),
+            format!(
+                "check: veil ceremony verify --circuit {id} --ptau PTAU --transcript {} --vk {}",
+                a.transcript.display(),
+                vk_path.display()
+            ),
         ],
     )
 }

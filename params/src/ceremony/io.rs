@@ -152,12 +152,14 @@ impl<'a> Reader<'a> {
 
     pub fn g1(&mut self, what: &str) -> Result<G1Affine> {
         let b = self.take(G1_BYTES)?;
-        G1Affine::deserialize_with_mode(b, Compress::No, Validate::Yes).map_err(|e| point_error(what, e))
+        G1Affine::deserialize_with_mode(b, Compress::No, Validate::Yes)
+            .map_err(|e| point_error(what, e))
     }
 
     pub fn g2(&mut self, what: &str) -> Result<G2Affine> {
         let b = self.take(G2_BYTES)?;
-        G2Affine::deserialize_with_mode(b, Compress::No, Validate::Yes).map_err(|e| point_error(what, e))
+        G2Affine::deserialize_with_mode(b, Compress::No, Validate::Yes)
+            .map_err(|e| point_error(what, e))
     }
 
     /// A length-prefixed vector of G1 points, validated in parallel.

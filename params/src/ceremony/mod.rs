@@ -65,7 +65,12 @@ const HASH_TO_G2_DST: &[u8] = b"VEIL-CEREMONY-V1_BLS12381G2_XMD:SHA-256_SSWU_RO_
 
 /// The random point a proof of knowledge answers: the transcript hash, a tag naming the
 /// secret, and the G1 pair, hashed onto G2.
-pub fn pok_challenge(transcript: &Hash, tag: &[u8], g1_s: &G1Affine, g1_sx: &G1Affine) -> Result<G2Affine> {
+pub fn pok_challenge(
+    transcript: &Hash,
+    tag: &[u8],
+    g1_s: &G1Affine,
+    g1_sx: &G1Affine,
+) -> Result<G2Affine> {
     let hasher = MapToCurveBasedHasher::<
         G2Projective,
         DefaultFieldHasher<Sha256, 128>,
@@ -107,12 +112,19 @@ impl Pok {
     }
 
     /// Checks the proof and returns `(R, x·R)`, the G2 pair that carries the secret's ratio.
-    pub fn check(&self, transcript: &Hash, tag: &[u8]) -> std::result::Result<(G2Affine, G2Affine), String> {
+    pub fn check(
+        &self,
+        transcript: &Hash,
+        tag: &[u8],
+    ) -> std::result::Result<(G2Affine, G2Affine), String> {
         let what = String::from_utf8_lossy(tag).into_owned();
         if self.g1_s.is_zero() || self.g1_sx.is_zero() || self.g2_spx.is_zero() {
-            return Err(format!("proof of knowledge of {what} has an identity point"));
+            return Err(format!(
+                "proof of knowledge of {what} has an identity point"
+            ));
         }
-        let r = pok_challenge(transcript, tag, &self.g1_s, &self.g1_sx).map_err(|e| e.to_string())?;
+        let r =
+            pok_challenge(transcript, tag, &self.g1_s, &self.g1_sx).map_err(|e| e.to_string())?;
         if !same_ratio((self.g1_s, self.g1_sx), (r, self.g2_spx)) {
             return Err(format!("proof of knowledge of {what} does not verify"));
         }

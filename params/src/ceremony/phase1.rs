@@ -111,7 +111,11 @@ impl Contribution {
                 let exp = r.u32()?;
                 Origin::Beacon { value, exp }
             }
-            t => return Err(CeremonyError::Format(format!("unknown contribution type {t}"))),
+            t => {
+                return Err(CeremonyError::Format(format!(
+                    "unknown contribution type {t}"
+                )))
+            }
         };
         Ok(Contribution {
             name,
@@ -188,13 +192,19 @@ impl Phase1 {
 
     /// The hash of the whole transcript so far (the last link of the chain).
     pub fn transcript_hash(&self) -> Hash {
-        self.contributions
-            .iter()
-            .fold(initial_hash(self.ceremony_power, self.imported.as_ref()), |h, c| next_hash(&h, c))
+        self.contributions.iter().fold(
+            initial_hash(self.ceremony_power, self.imported.as_ref()),
+            |h, c| next_hash(&h, c),
+        )
     }
 
     /// Contributes fresh OS randomness (mixed with `entropy`).
-    pub fn contribute(&mut self, name: &str, entropy: &[u8], progress: &dyn Fn(&str)) -> Result<Hash> {
+    pub fn contribute(
+        &mut self,
+        name: &str,
+        entropy: &[u8],
+        progress: &dyn Fn(&str),
+    ) -> Result<Hash> {
         let mut rng = contributor_rng(entropy);
         self.apply(name, Origin::Participant, &mut rng, progress)
     }
@@ -213,9 +223,17 @@ impl Phase1 {
         )
     }
 
-    fn apply(&mut self, name: &str, origin: Origin, rng: &mut ChaCha20Rng, progress: &dyn Fn(&str)) -> Result<Hash> {
+    fn apply(
+        &mut self,
+        name: &str,
+        origin: Origin,
+        rng: &mut ChaCha20Rng,
+        progress: &dyn Fn(&str),
+    ) -> Result<Hash> {
         if name.len() > MAX_NAME {
-            return Err(CeremonyError::Invalid(format!("name longer than {MAX_NAME} bytes")));
+            return Err(CeremonyError::Invalid(format!(
+                "name longer than {MAX_NAME} bytes"
+            )));
         }
         let transcript = self.transcript_hash();
         let tau = nonzero_scalar(rng);
@@ -307,7 +325,9 @@ impl Phase1 {
                     .map_err(|e| fail(e.to_string()))?;
                 let last = expected.contributions.last();
                 if last != Some(c) {
-                    return Err(fail("the beacon contribution does not recompute from its value".into()));
+                    return Err(fail(
+                        "the beacon contribution does not recompute from its value".into(),
+                    ));
                 }
             }
             for (pok, tag, before, after) in [
@@ -318,7 +338,9 @@ impl Phase1 {
                 let what = String::from_utf8_lossy(tag).into_owned();
                 let (r, rx) = pok.check(&h, tag).map_err(fail)?;
                 if before == after {
-                    return Err(fail(format!("{what} is unchanged (secret 1 or a copied accumulator)")));
+                    return Err(fail(format!(
+                        "{what} is unchanged (secret 1 or a copied accumulator)"
+                    )));
                 }
                 if !same_ratio((before, after), (r, rx)) {
                     return Err(fail(format!(
@@ -336,7 +358,9 @@ impl Phase1 {
             h = next_hash(&h, c);
         }
         if self.tau_g1[0] != g1 || self.tau_g2[0] != g2 {
-            return Err(CeremonyError::Invalid("the first powers are not the generators".into()));
+            return Err(CeremonyError::Invalid(
+                "the first powers are not the generators".into(),
+            ));
         }
         if self.tau_g1.get(1) != Some(&tau)
             || self.alpha_tau_g1[0] != alpha
@@ -374,25 +398,35 @@ impl Phase1 {
             return Err(CeremonyError::Format("fewer than two powers".into()));
         }
         if !same_ratio((g1, self.tau_g1[1]), (g2, self.tau_g2[1])) {
-            return Err(CeremonyError::Invalid("τ·G1 and τ·G2 hold different τ".into()));
+            return Err(CeremonyError::Invalid(
+                "τ·G1 and τ·G2 hold different τ".into(),
+            ));
         }
         let mut rng = verifier_rng();
         let tau_g2 = self.tau_g2[1];
         progress("τ·G1 powers");
         if !consecutive_powers_g1(&self.tau_g1, tau_g2, &mut rng) {
-            return Err(CeremonyError::Invalid("τ·G1 is not a sequence of consecutive powers".into()));
+            return Err(CeremonyError::Invalid(
+                "τ·G1 is not a sequence of consecutive powers".into(),
+            ));
         }
         progress("τ·G2 powers");
         if !consecutive_powers_g2(&self.tau_g2, self.tau_g1[1], &mut rng) {
-            return Err(CeremonyError::Invalid("τ·G2 is not a sequence of consecutive powers".into()));
+            return Err(CeremonyError::Invalid(
+                "τ·G2 is not a sequence of consecutive powers".into(),
+            ));
         }
         progress("α·τ·G1 powers");
         if !consecutive_powers_g1(&self.alpha_tau_g1, tau_g2, &mut rng) {
-            return Err(CeremonyError::Invalid("α·τ·G1 is not a sequence of consecutive powers".into()));
+            return Err(CeremonyError::Invalid(
+                "α·τ·G1 is not a sequence of consecutive powers".into(),
+            ));
         }
         progress("β·τ·G1 powers");
         if !consecutive_powers_g1(&self.beta_tau_g1, tau_g2, &mut rng) {
-            return Err(CeremonyError::Invalid("β·τ·G1 is not a sequence of consecutive powers".into()));
+            return Err(CeremonyError::Invalid(
+                "β·τ·G1 is not a sequence of consecutive powers".into(),
+            ));
         }
         if !same_ratio((g1, self.beta_tau_g1[0]), (g2, self.beta_g2)) {
             return Err(CeremonyError::Invalid("β·G2 does not match β·G1".into()));
@@ -407,13 +441,14 @@ impl Phase1 {
     fn clone_prefix(&self, i: usize) -> Phase1 {
         let g1 = G1Affine::generator();
         let g2 = G2Affine::generator();
-        let (tau, alpha, beta, beta_g2) = match i.checked_sub(1).and_then(|j| self.contributions.get(j)) {
-            Some(c) => (c.tau_g1, c.alpha_g1, c.beta_g1, c.beta_g2),
-            None => match &self.imported {
-                Some(b) => (b.tau_g1, b.alpha_g1, b.beta_g1, b.beta_g2),
-                None => (g1, g1, g1, g2),
-            },
-        };
+        let (tau, alpha, beta, beta_g2) =
+            match i.checked_sub(1).and_then(|j| self.contributions.get(j)) {
+                Some(c) => (c.tau_g1, c.alpha_g1, c.beta_g1, c.beta_g2),
+                None => match &self.imported {
+                    Some(b) => (b.tau_g1, b.alpha_g1, b.beta_g1, b.beta_g2),
+                    None => (g1, g1, g1, g2),
+                },
+            };
         Phase1 {
             power: self.power,
             ceremony_power: self.ceremony_power,
@@ -476,15 +511,23 @@ impl Phase1 {
         }
         let ceremony_power = r.u32()?;
         if ceremony_power < power || ceremony_power > 32 {
-            return Err(CeremonyError::Format(format!("ceremony power {ceremony_power} out of range")));
+            return Err(CeremonyError::Format(format!(
+                "ceremony power {ceremony_power} out of range"
+            )));
         }
         let (ng1, n) = sizes(power);
         let tau_g1 = r.g1_vec("τ·G1")?;
         let tau_g2 = r.g2_vec("τ·G2")?;
         let alpha_tau_g1 = r.g1_vec("α·τ·G1")?;
         let beta_tau_g1 = r.g1_vec("β·τ·G1")?;
-        if tau_g1.len() != ng1 || tau_g2.len() != n || alpha_tau_g1.len() != n || beta_tau_g1.len() != n {
-            return Err(CeremonyError::Format(format!("vector lengths do not match power {power}")));
+        if tau_g1.len() != ng1
+            || tau_g2.len() != n
+            || alpha_tau_g1.len() != n
+            || beta_tau_g1.len() != n
+        {
+            return Err(CeremonyError::Format(format!(
+                "vector lengths do not match power {power}"
+            )));
         }
         let beta_g2 = r.g2("β·G2")?;
         let imported = match r.u8()? {
@@ -544,4 +587,3 @@ impl Phase1 {
         Ok(())
     }
 }
-

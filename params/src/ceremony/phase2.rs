@@ -11,8 +11,8 @@
 use super::io::{self, Reader, Writer};
 use super::phase1::{Origin, Phase1};
 use super::{
-    beacon_rng, contributor_rng, nonzero_scalar, same_ratio, scaled_by_inverse, sha3,
-    verifier_rng, CeremonyError, Hash, Pok, Result,
+    beacon_rng, contributor_rng, nonzero_scalar, same_ratio, scaled_by_inverse, sha3, verifier_rng,
+    CeremonyError, Hash, Pok, Result,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
@@ -100,7 +100,11 @@ impl Contribution {
                 let exp = r.u32()?;
                 Origin::Beacon { value, exp }
             }
-            t => return Err(CeremonyError::Format(format!("unknown contribution type {t}"))),
+            t => {
+                return Err(CeremonyError::Format(format!(
+                    "unknown contribution type {t}"
+                )))
+            }
         };
         Ok(Contribution {
             name,
@@ -198,14 +202,22 @@ impl Phase2 {
                 ptau.power
             )));
         }
-        if ptau.tau_g1.len() < 2 * m - 1 || ptau.tau_g2.len() < m || ptau.alpha_tau_g1.len() < m || ptau.beta_tau_g1.len() < m {
-            return Err(CeremonyError::Format("the powers-of-tau vectors are too short".into()));
+        if ptau.tau_g1.len() < 2 * m - 1
+            || ptau.tau_g2.len() < m
+            || ptau.alpha_tau_g1.len() < m
+            || ptau.beta_tau_g1.len() < m
+        {
+            return Err(CeremonyError::Format(
+                "the powers-of-tau vectors are too short".into(),
+            ));
         }
         let nc = compiled.num_constraints;
         let ni = compiled.num_instance;
         let nv = ni + compiled.num_witness;
         if compiled.matrices.len() != 3 || ni == 0 {
-            return Err(CeremonyError::Invalid("not an R1CS with a constant-one instance variable".into()));
+            return Err(CeremonyError::Invalid(
+                "not an R1CS with a constant-one instance variable".into(),
+            ));
         }
         progress("Lagrange basis (FFT over G1, G2)");
         let (lt1, (lt2, (la1, lb1))) = rayon::join(
@@ -300,7 +312,12 @@ impl Phase2 {
         self.hash_upto(self.contributions.len())
     }
 
-    pub fn contribute(&mut self, name: &str, entropy: &[u8], progress: &dyn Fn(&str)) -> Result<Hash> {
+    pub fn contribute(
+        &mut self,
+        name: &str,
+        entropy: &[u8],
+        progress: &dyn Fn(&str),
+    ) -> Result<Hash> {
         let mut rng = contributor_rng(entropy);
         self.apply(name, Origin::Participant, &mut rng, progress)
     }
@@ -318,9 +335,17 @@ impl Phase2 {
         )
     }
 
-    fn apply(&mut self, name: &str, origin: Origin, rng: &mut ChaCha20Rng, progress: &dyn Fn(&str)) -> Result<Hash> {
+    fn apply(
+        &mut self,
+        name: &str,
+        origin: Origin,
+        rng: &mut ChaCha20Rng,
+        progress: &dyn Fn(&str),
+    ) -> Result<Hash> {
         if name.len() > MAX_NAME {
-            return Err(CeremonyError::Invalid(format!("name longer than {MAX_NAME} bytes")));
+            return Err(CeremonyError::Invalid(format!(
+                "name longer than {MAX_NAME} bytes"
+            )));
         }
         let transcript = self.transcript_hash();
         let x = nonzero_scalar(rng);
@@ -345,7 +370,12 @@ impl Phase2 {
 
     /// Checks contribution `i` (0-based) against δ·G1 before it: proof of knowledge, δ ratio,
     /// δ changed, and for a beacon its recomputation.
-    fn check_contribution(&self, i: usize, delta_before: G1Affine, transcript: &Hash) -> Result<()> {
+    fn check_contribution(
+        &self,
+        i: usize,
+        delta_before: G1Affine,
+        transcript: &Hash,
+    ) -> Result<()> {
         let c = &self.contributions[i];
         let fail = |check: String| CeremonyError::Contribution {
             index: i + 1,
@@ -361,15 +391,19 @@ impl Phase2 {
         let (r, rx) = c.pok.check(transcript, b"delta").map_err(fail)?;
         if !same_ratio((delta_before, c.delta_g1), (r, rx)) {
             return Err(fail(
-                "proof of knowledge of δ does not match the δ update (forged or copied proof)".into(),
+                "proof of knowledge of δ does not match the δ update (forged or copied proof)"
+                    .into(),
             ));
         }
         if let Origin::Beacon { value, exp } = &c.origin {
             let mut rng = beacon_rng(value, *exp).map_err(|e| fail(e.to_string()))?;
             let x = nonzero_scalar(&mut rng);
-            let pok = Pok::new(x, transcript, b"delta", &mut rng).map_err(|e| fail(e.to_string()))?;
+            let pok =
+                Pok::new(x, transcript, b"delta", &mut rng).map_err(|e| fail(e.to_string()))?;
             if pok != c.pok || (delta_before * x).into_affine() != c.delta_g1 {
-                return Err(fail("the beacon contribution does not recompute from its value".into()));
+                return Err(fail(
+                    "the beacon contribution does not recompute from its value".into(),
+                ));
             }
         }
         Ok(())
@@ -379,7 +413,8 @@ impl Phase2 {
     pub fn verify_chain(&self) -> Result<()> {
         if self.contributions.is_empty() {
             return Err(CeremonyError::Invalid(
-                "no phase-2 contribution: δ = γ = the G2 generator and anyone can forge proofs".into(),
+                "no phase-2 contribution: δ = γ = the G2 generator and anyone can forge proofs"
+                    .into(),
             ));
         }
         let mut delta = G1Affine::generator();
@@ -401,7 +436,9 @@ impl Phase2 {
             return Err(CeremonyError::Invalid("δ·G2 does not match δ·G1".into()));
         }
         if self.delta_g2 == self.gamma_g2 {
-            return Err(CeremonyError::Invalid("δ = γ: anyone can forge proofs".into()));
+            return Err(CeremonyError::Invalid(
+                "δ = γ: anyone can forge proofs".into(),
+            ));
         }
         Ok(())
     }
@@ -409,15 +446,34 @@ impl Phase2 {
     fn same_fixed(&self, other: &Phase2) -> Result<()> {
         let fields: [(&str, bool); 10] = [
             ("circuit", self.circuit == other.circuit),
-            ("constraint-system digest", self.cs_digest == other.cs_digest),
+            (
+                "constraint-system digest",
+                self.cs_digest == other.cs_digest,
+            ),
             ("phase-1 transcript hash", self.ptau_hash == other.ptau_hash),
-            ("initial-parameters digest", self.init_digest == other.init_digest),
-            ("α, β, γ", self.alpha_g1 == other.alpha_g1 && self.beta_g1 == other.beta_g1 && self.beta_g2 == other.beta_g2 && self.gamma_g2 == other.gamma_g2),
+            (
+                "initial-parameters digest",
+                self.init_digest == other.init_digest,
+            ),
+            (
+                "α, β, γ",
+                self.alpha_g1 == other.alpha_g1
+                    && self.beta_g1 == other.beta_g1
+                    && self.beta_g2 == other.beta_g2
+                    && self.gamma_g2 == other.gamma_g2,
+            ),
             ("A query", self.a_query == other.a_query),
             ("B query (G1)", self.b_g1_query == other.b_g1_query),
             ("B query (G2)", self.b_g2_query == other.b_g2_query),
-            ("public-input query (γ_abc)", self.gamma_abc_g1 == other.gamma_abc_g1),
-            ("L and H sizes", self.l_query.len() == other.l_query.len() && self.h_query.len() == other.h_query.len()),
+            (
+                "public-input query (γ_abc)",
+                self.gamma_abc_g1 == other.gamma_abc_g1,
+            ),
+            (
+                "L and H sizes",
+                self.l_query.len() == other.l_query.len()
+                    && self.h_query.len() == other.h_query.len(),
+            ),
         ];
         match fields.iter().find(|(_, ok)| !ok) {
             Some((what, _)) => Err(CeremonyError::Invalid(format!(
@@ -429,10 +485,16 @@ impl Phase2 {
 
     /// Full verification: rebuilds the initial parameters from `ptau` (already verified) and
     /// the circuit, then checks every contribution and the final L and H against them.
-    pub fn verify(&self, ptau: &Phase1, compiled: &Compiled, progress: &dyn Fn(&str)) -> Result<Phase2Report> {
+    pub fn verify(
+        &self,
+        ptau: &Phase1,
+        compiled: &Compiled,
+        progress: &dyn Fn(&str),
+    ) -> Result<Phase2Report> {
         if self.contributions.is_empty() {
             return Err(CeremonyError::Invalid(
-                "no phase-2 contribution: δ = γ = the G2 generator and anyone can forge proofs".into(),
+                "no phase-2 contribution: δ = γ = the G2 generator and anyone can forge proofs"
+                    .into(),
             ));
         }
         let init = Phase2::init(ptau, compiled, progress)?;
@@ -442,12 +504,24 @@ impl Phase2 {
         self.verify_chain()?;
         progress("L and H against the final δ");
         let mut rng = verifier_rng();
-        if !scaled_by_inverse(&init.l_query, &self.l_query, init.delta_g2, self.delta_g2, &mut rng) {
+        if !scaled_by_inverse(
+            &init.l_query,
+            &self.l_query,
+            init.delta_g2,
+            self.delta_g2,
+            &mut rng,
+        ) {
             return Err(CeremonyError::Invalid(
                 "the L query is not the initial one divided by the contributions' δ".into(),
             ));
         }
-        if !scaled_by_inverse(&init.h_query, &self.h_query, init.delta_g2, self.delta_g2, &mut rng) {
+        if !scaled_by_inverse(
+            &init.h_query,
+            &self.h_query,
+            init.delta_g2,
+            self.delta_g2,
+            &mut rng,
+        ) {
             return Err(CeremonyError::Invalid(
                 "the H query is not the initial one divided by the contributions' δ".into(),
             ));
@@ -489,11 +563,27 @@ impl Phase2 {
             return Err(fail("δ·G2 does not match δ·G1"));
         }
         let mut rng = verifier_rng();
-        if !scaled_by_inverse(&self.l_query, &next.l_query, self.delta_g2, next.delta_g2, &mut rng) {
-            return Err(fail("the L query is not the previous one divided by the new δ"));
+        if !scaled_by_inverse(
+            &self.l_query,
+            &next.l_query,
+            self.delta_g2,
+            next.delta_g2,
+            &mut rng,
+        ) {
+            return Err(fail(
+                "the L query is not the previous one divided by the new δ",
+            ));
         }
-        if !scaled_by_inverse(&self.h_query, &next.h_query, self.delta_g2, next.delta_g2, &mut rng) {
-            return Err(fail("the H query is not the previous one divided by the new δ"));
+        if !scaled_by_inverse(
+            &self.h_query,
+            &next.h_query,
+            self.delta_g2,
+            next.delta_g2,
+            &mut rng,
+        ) {
+            return Err(fail(
+                "the H query is not the previous one divided by the new δ",
+            ));
         }
         Ok(())
     }
@@ -616,7 +706,9 @@ impl Phase2 {
             || a_query.len() != gamma_abc_g1.len() + l_query.len()
             || gamma_abc_g1.is_empty()
         {
-            return Err(CeremonyError::Format("query lengths are inconsistent".into()));
+            return Err(CeremonyError::Format(
+                "query lengths are inconsistent".into(),
+            ));
         }
         for (p, what) in [(alpha_g1, "α·G1"), (beta_g1, "β·G1"), (delta_g1, "δ·G1")] {
             if p.is_zero() {

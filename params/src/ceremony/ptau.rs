@@ -125,7 +125,9 @@ fn sections(bytes: &[u8]) -> Result<Vec<(u32, &[u8])>> {
 
 fn section<'a>(secs: &[(u32, &'a [u8])], t: u32) -> Result<&'a [u8]> {
     let mut found = secs.iter().filter(|(k, _)| *k == t);
-    let s = found.next().ok_or_else(|| fmt(format!("section {t} missing")))?;
+    let s = found
+        .next()
+        .ok_or_else(|| fmt(format!("section {t} missing")))?;
     if found.next().is_some() {
         return Err(fmt(format!("section {t} appears twice")));
     }
@@ -166,12 +168,16 @@ pub fn import(bytes: &[u8], progress: &dyn Fn(&str)) -> Result<Phase1> {
     }
     let q = h.take(N8)?;
     if q != Fq::MODULUS.to_bytes_le().as_slice() {
-        return Err(fmt("the prime q is not BLS12-381's (is this a bn128 file?)"));
+        return Err(fmt(
+            "the prime q is not BLS12-381's (is this a bn128 file?)",
+        ));
     }
     let power = h.u32()?;
     let ceremony_power = h.u32()?;
     if power == 0 || power > MAX_POWER || ceremony_power < power {
-        return Err(fmt(format!("power {power} (ceremony power {ceremony_power}) out of range")));
+        return Err(fmt(format!(
+            "power {power} (ceremony power {ceremony_power}) out of range"
+        )));
     }
     let (ng1, n) = sizes(power);
     progress("τ·G1");
@@ -231,12 +237,16 @@ pub fn export(p: &Phase1) -> Result<Vec<u8>> {
     put(1, header);
     let g1s = |v: &[G1Affine]| {
         let mut b = vec![0u8; v.len() * 2 * N8];
-        b.par_chunks_mut(2 * N8).zip(v.par_iter()).for_each(|(o, p)| g1_to(p, o));
+        b.par_chunks_mut(2 * N8)
+            .zip(v.par_iter())
+            .for_each(|(o, p)| g1_to(p, o));
         b
     };
     let g2s = |v: &[G2Affine]| {
         let mut b = vec![0u8; v.len() * 4 * N8];
-        b.par_chunks_mut(4 * N8).zip(v.par_iter()).for_each(|(o, p)| g2_to(p, o));
+        b.par_chunks_mut(4 * N8)
+            .zip(v.par_iter())
+            .for_each(|(o, p)| g2_to(p, o));
         b
     };
     put(2, g1s(&p.tau_g1[..ng1]));
