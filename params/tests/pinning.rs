@@ -20,7 +20,7 @@ struct Empty {
 impl ConstraintSynthesizer<Fr> for Empty {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         for x in self.inputs {
-            cs.new_input_variable(|| Ok(x))?;
+            let _ = cs.new_input_variable(|| Ok(x))?;
         }
         Ok(())
     }
