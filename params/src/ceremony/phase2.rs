@@ -15,7 +15,7 @@ use super::{
     CeremonyError, Hash, Pok, Result,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::Field;
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
@@ -121,15 +121,34 @@ impl Contribution {
     }
 }
 
-/// Sum of `coeff · bases[row]` over sparse terms. Sequential on purpose: it runs inside a
-/// parallel loop over the variables, and arkworks' MSM would start a thread pool per call.
-/// Scalar multiplication skips leading zero bits, so small coefficients (most of an R1CS)
-/// cost little.
-fn combine<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], terms: &[(usize, Fr)]) -> G {
+/// For each column, the sum of `coeff · bases[row]` over its terms. Short columns are summed
+/// directly, in parallel; long ones go to arkworks' MSM one at a time (it parallelises
+/// internally and starts its own thread pool, so it must not run inside a parallel loop).
+fn combine_columns<G>(bases: &[G::Affine], cols: &[Vec<(usize, Fr)>]) -> Vec<G>
+where
+    G: CurveGroup<ScalarField = Fr> + VariableBaseMSM<MulBase = <G as CurveGroup>::Affine>,
+{
     use ark_ff::PrimeField;
-    terms.iter().fold(G::zero(), |acc, (i, c)| {
-        acc + bases[*i].mul_bigint(c.into_bigint())
-    })
+    const SHORT: usize = 32;
+    let mut out: Vec<G> = cols
+        .par_iter()
+        .map(|terms| {
+            if terms.len() > SHORT {
+                return G::zero();
+            }
+            terms.iter().fold(G::zero(), |acc, (i, c)| {
+                acc + bases[*i].mul_bigint(c.into_bigint())
+            })
+        })
+        .collect();
+    for (j, terms) in cols.iter().enumerate() {
+        if terms.len() > SHORT {
+            let b: Vec<G::Affine> = terms.iter().map(|(i, _)| bases[*i]).collect();
+            let s: Vec<Fr> = terms.iter().map(|(_, c)| *c).collect();
+            out[j] = G::msm_unchecked(&b, &s);
+        }
+    }
+    out
 }
 
 /// The columns of a matrix: for each variable, its (row, coefficient) entries.
@@ -220,37 +239,20 @@ impl Phase2 {
         let cols_b = columns(&compiled.matrices[1], nv)?;
         let cols_c = columns(&compiled.matrices[2], nv)?;
         // The instance variables also appear in A at rows nc + j (libsnark's reduction).
-        let extra_a = |j: usize| if j < ni { Some(nc + j) } else { None };
-        let a_query: Vec<G1Projective> = (0..nv)
-            .into_par_iter()
-            .map(|j| {
-                let mut p: G1Projective = combine(&lt1, &cols_a[j]);
-                if let Some(row) = extra_a(j) {
-                    p += lt1[row];
-                }
-                p
-            })
-            .collect();
-        let b_g1: Vec<G1Projective> = (0..nv)
-            .into_par_iter()
-            .map(|j| combine(&lt1, &cols_b[j]))
-            .collect();
-        let b_g2: Vec<G2Projective> = (0..nv)
-            .into_par_iter()
-            .map(|j| combine(&lt2, &cols_b[j]))
-            .collect();
+        let mut a_query: Vec<G1Projective> = combine_columns(&lt1, &cols_a);
+        let b_g1: Vec<G1Projective> = combine_columns(&lt1, &cols_b);
+        let b_g2: Vec<G2Projective> = combine_columns(&lt2, &cols_b);
         // β·aⱼ(τ) + α·bⱼ(τ) + cⱼ(τ), over γ = 1 for instance variables and δ = 1 for the rest.
-        let abc: Vec<G1Projective> = (0..nv)
-            .into_par_iter()
-            .map(|j| {
-                let mut p: G1Projective = combine(&lb1, &cols_a[j]);
-                if let Some(row) = extra_a(j) {
-                    p += lb1[row];
-                }
-                p + combine::<G1Projective>(&la1, &cols_b[j])
-                    + combine::<G1Projective>(&lt1, &cols_c[j])
-            })
-            .collect();
+        let mut abc: Vec<G1Projective> = combine_columns(&lb1, &cols_a);
+        let alpha_b: Vec<G1Projective> = combine_columns(&la1, &cols_b);
+        let c_part: Vec<G1Projective> = combine_columns(&lt1, &cols_c);
+        abc.par_iter_mut()
+            .zip(alpha_b.par_iter().zip(c_part.par_iter()))
+            .for_each(|(p, (b, c))| *p += *b + c);
+        for j in 0..ni {
+            a_query[j] += lt1[nc + j];
+            abc[j] += lb1[nc + j];
+        }
         progress("H query");
         // τⁱ·Z(τ)·G1 = τ^(i+m)·G1 − τⁱ·G1 for i < m − 1.
         let h: Vec<G1Projective> = (0..m - 1)
