@@ -93,7 +93,7 @@ mod tests {
         .one_line();
         assert!(line.len() < 700, "{} bytes", line.len());
         assert!(line.starts_with("bad proof: invalid value: \"abab"));
-        assert!(line.contains("(5000002 characters)"), "{line}");
+        assert!(line.contains("(5000003 characters)"), "{line}");
         assert!(line.ends_with("expected hex"), "{line}");
         let many = CliError::new("word ".repeat(1000)).one_line();
         assert!(many.len() < 700 && many.ends_with("characters)"), "{many}");
