@@ -104,9 +104,10 @@ impl Rule {
     ];
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
+impl Rule {
+    /// The rule's name, as `veil check` and `veil circuits` say it.
+    pub fn name(self) -> &'static str {
+        match self {
             Rule::Membership => "membership",
             Rule::BlindingFactor => "knowledge of the blinding factor",
             Rule::Expiry => "expiry",
@@ -134,8 +135,13 @@ impl fmt::Display for Rule {
             Rule::ResidualSplit => "residual split",
             Rule::Conservation => "conservation",
             Rule::WellFormed => "well-formed witness",
-        };
-        f.write_str(s)
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -184,6 +184,26 @@ impl Circuit for Isolation {
 }
 
 impl crate::Listed for Isolation {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "Two packages' readings stay in their own scopes: no reading of one is under the other's commitment",
+        statement: &[
+            crate::doc::field("package_a", "the first package"),
+            crate::doc::field("package_b", "the second package"),
+            crate::doc::field("scope_a", "H(package_a)"),
+            crate::doc::field("scope_b", "H(package_b)"),
+            crate::doc::field("commitment_a", "a readings commitment of package A"),
+            crate::doc::field("commitment_b", "a readings commitment of package B"),
+        ],
+        rules: &[
+            crate::doc::WELL_FORMED_BATCH,
+            crate::doc::PADDING,
+            crate::doc::rule(crate::Rule::DistinctPackages, "package_a != package_b"),
+            crate::doc::rule(crate::Rule::Scope, "each scope is H(its package)"),
+            crate::doc::COMMITMENT,
+            crate::doc::rule(crate::Rule::ReadingScope, "every reading under commitment_a carries A's scope (and its batch's customer), every reading under commitment_b B's"),
+        ],
+        hides: "the readings, the customers, the hours and totals",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Isolation::new(size)
     }

@@ -411,6 +411,29 @@ impl Circuit for Metering {
 }
 
 impl crate::Listed for Metering {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "The readings under this commitment are all of this package and customer, taken in this hour, and add up to this total",
+        statement: &[
+            crate::doc::field("package_id", "the metered package"),
+            crate::doc::field("scope", "the package's isolation scope, H(package_id)"),
+            crate::doc::field("blinded_customer_id", "the customer's per-package blinded id"),
+            crate::doc::field("hour_start", "start of the hour, unix seconds, a multiple of 3600"),
+            crate::doc::field("total_units", "the hour's units"),
+            crate::doc::field("readings_commitment", "the meter's commitment to the hour's readings"),
+        ],
+        rules: &[
+            crate::doc::WELL_FORMED_BATCH,
+            crate::doc::PADDING,
+            crate::doc::COMMITMENT,
+            crate::doc::rule(crate::Rule::Scope, "scope = H(package_id)"),
+            crate::doc::rule(crate::Rule::ReadingScope, "every reading carries the key H(scope, blinded_customer_id): it is this package's and this customer's"),
+            crate::doc::rule(crate::Rule::HourAlignment, "hour_start is a multiple of 3600"),
+            crate::doc::rule(crate::Rule::HourWindow, "every reading was taken in [hour_start, hour_start + 3600)"),
+            crate::doc::NO_OVERFLOW,
+            crate::doc::rule(crate::Rule::Total, "total_units is exactly the sum of the readings' units"),
+        ],
+        hides: "every reading (its time and units) and how many there were",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Metering::new(size)
     }

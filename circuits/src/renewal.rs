@@ -204,6 +204,27 @@ impl Circuit for Renewal {
 }
 
 impl crate::Listed for Renewal {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "My token for this package, once and only once, becomes a token with a later expiry (without saying which one)",
+        statement: &[
+            crate::doc::field("root", "root of the issuer's Merkle tree of active tokens"),
+            crate::doc::field("package_id", "the package of the old and the new token"),
+            crate::doc::field("now", "the issuer's clock, unix seconds"),
+            crate::doc::field("nullifier", "H(blinding factor, old leaf): the same for every renewal of a token, so it renews once"),
+            crate::doc::field("new_leaf", "the new token's leaf, for the issuer to add to its tree"),
+            crate::doc::field("new_expires_at", "the new token's expiry, unix seconds"),
+        ],
+        rules: &[
+            crate::doc::WELL_FORMED,
+            crate::doc::rule(crate::Rule::BlindingFactor, "the prover opens the old token's blinding commitment"),
+            crate::doc::MEMBERSHIP_TOKEN,
+            crate::doc::rule(crate::Rule::RenewalWindow, "now < the old expiry + the grace period (7 days, fixed at setup)"),
+            crate::doc::rule(crate::Rule::LaterExpiry, "new_expires_at > the old expiry"),
+            crate::doc::rule(crate::Rule::Nullifier, "nullifier = H(blinding factor, old token leaf)"),
+            crate::doc::rule(crate::Rule::NewLeaf, "new_leaf = leaf(package, the same blinding commitment, new_expires_at, a new token id)"),
+        ],
+        hides: "which token (its id, position and old expiry), the blinding factor, the new token id, the customer",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Renewal::new(size)
     }

@@ -326,6 +326,27 @@ impl Circuit for Revenue {
 }
 
 impl crate::Listed for Revenue {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "Publisher X earned Y micros from Z transactions in period P: every transaction of the period counted, none outside it",
+        statement: &[
+            crate::doc::field("publisher_id", "the publisher"),
+            crate::doc::field("period_start", "start of the period, unix seconds, inclusive"),
+            crate::doc::field("period_end", "end of the period, unix seconds, exclusive"),
+            crate::doc::field("aggregate_revenue_micros", "the revenue of the period"),
+            crate::doc::field("transaction_count", "the number of transactions in the period"),
+            crate::doc::field("transactions_commitment", "the settlement module's commitment to the publisher's transactions"),
+        ],
+        rules: &[
+            crate::doc::WELL_FORMED_BATCH,
+            crate::doc::PADDING,
+            crate::doc::COMMITMENT,
+            crate::doc::NO_OVERFLOW,
+            crate::doc::rule(crate::Rule::PeriodCoverage, "every committed transaction inside [period_start, period_end) is counted, none outside"),
+            crate::doc::rule(crate::Rule::Total, "aggregate_revenue_micros is exactly the sum of the period's transactions"),
+            crate::doc::rule(crate::Rule::Count, "transaction_count is the number of the period's transactions"),
+        ],
+        hides: "every transaction (amount, time, package, customer, settlement id), the per-package breakdown, the transactions outside the period",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Revenue::new(size)
     }

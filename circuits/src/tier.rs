@@ -221,6 +221,26 @@ impl Circuit for Tier {
 }
 
 impl crate::Listed for Tier {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "I hold a tier commitment of at least min_tier, and this is request slot < quota of the epoch",
+        statement: &[
+            crate::doc::field("root", "root of the approved tier set's Merkle tree"),
+            crate::doc::field("min_tier", "the lowest tier the verifier accepts"),
+            crate::doc::field("epoch_beacon", "the epoch beacon K_epoch"),
+            crate::doc::field("request_binding", "H(request nonce, ephemeral public key): ties the proof to one request"),
+            crate::doc::field("nullifier", "H(user secret, K_epoch, slot): repeats if a slot is reused in the epoch"),
+            crate::doc::field("quota", "requests allowed per epoch"),
+        ],
+        rules: &[
+            crate::doc::WELL_FORMED,
+            crate::doc::rule(crate::Rule::Membership, "the tier commitment H(tier, user secret, randomness) is in the approved set with the public root"),
+            crate::doc::rule(crate::Rule::TierMinimum, "the hidden tier is at least min_tier"),
+            crate::doc::rule(crate::Rule::Quota, "the hidden slot is below quota"),
+            crate::doc::rule(crate::Rule::Nullifier, "nullifier = H(user secret, epoch beacon, slot)"),
+            crate::doc::rule(crate::Rule::RequestBinding, "request_binding = H(request nonce, ephemeral public key)"),
+        ],
+        hides: "the exact tier, the commitment and its position, the user secret, the slot",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Tier::new(size)
     }

@@ -442,6 +442,33 @@ fn assert_implies<A: Api>(api: &mut A, a: &A::Bool, b: &A::Bool) -> Result<(), C
 }
 
 impl crate::Listed for Waterfall {
+    const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
+        description: "A solution's revenue of a period, from these payments, was split exactly by the public waterfall rules",
+        statement: &[
+            crate::doc::field("solution_id", "the solution"),
+            crate::doc::field("period_start", "start of the period, unix seconds"),
+            crate::doc::field("period_end", "end of the period, unix seconds"),
+            crate::doc::field("total_revenue_micros", "the solution's revenue of the period"),
+            crate::doc::field("tranches", "up to 4 tranches in order: recipient and cap (or none)"),
+            crate::doc::field("shares", "1 to 8 residual lines: recipient and basis points (summing to 10,000)"),
+            crate::doc::field("remainder_to", "the share line that takes the rounding remainder"),
+            crate::doc::field("tranche_payouts", "what each tranche pays"),
+            crate::doc::field("share_payouts", "what each share line pays"),
+            crate::doc::field("payments_commitment", "the settlement module's commitment to the period's payments"),
+        ],
+        rules: &[
+            crate::doc::rule(crate::Rule::WellFormed, "at most 4 tranches and 8 share lines, one payout per line, the remainder line exists, the payments fit the slots"),
+            crate::doc::rule(crate::Rule::WaterfallRules, "the share lines' basis points add up to 10,000"),
+            crate::doc::PADDING,
+            crate::doc::COMMITMENT,
+            crate::doc::NO_OVERFLOW,
+            crate::doc::rule(crate::Rule::Total, "total_revenue_micros is exactly the sum of the payments"),
+            crate::doc::rule(crate::Rule::Conservation, "the payouts add up to the total: nothing created or lost"),
+            crate::doc::rule(crate::Rule::Tranches, "each tranche pays min(remaining, cap), in order (all that remains without a cap)"),
+            crate::doc::rule(crate::Rule::ResidualSplit, "each share line pays floor(residual * bps / 10,000); the remainder goes to remainder_to"),
+        ],
+        hides: "every payment and its amount, the customers, how many paid",
+    };
     fn with_size(size: u32) -> Result<Self, String> {
         Waterfall::new(size)
     }

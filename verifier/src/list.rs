@@ -1,20 +1,22 @@
 //! The circuit list: every circuit veil knows, in one place.
 //!
 //! [`for_each_circuit!`](crate::for_each_circuit) hands the list to a macro. This crate makes
-//! [`CircuitKind`](crate::CircuitKind) and [`Statement`](crate::Statement) from it; the CLI
-//! makes its dispatch from it (the circuit type of kind `K` is `veil_circuits::K`). Adding a
-//! circuit is: its module in `circuits/`, its statement declared in `statement.rs`, and one
-//! entry here.
+//! [`CircuitKind`](crate::CircuitKind) and [`Statement`](crate::Statement) from it;
+//! veil-circuits declares the circuits' modules from it (entry `K` is the type
+//! `veil_circuits::K` in module `veil_circuits::<module>`); the CLI makes its dispatch and
+//! `veil circuits` from it. Adding a circuit is: its module in `circuits/src/` (the circuit,
+//! its native check, `define`, sample and documentation: `veil_circuits::Listed`), its
+//! statement declared in `statement.rs`, and one entry here. README "Writing a circuit" has
+//! the steps.
 
-/// Calls `$callback! { Kind { name, statement, size, item, items, doc }, ... }` with every
-/// circuit. `size` is `Depth(default)` for circuits over a Merkle tree or
-/// `Capacity(default)` for batches; `item`/`items` name what one slot holds.
 #[macro_export]
 macro_rules! for_each_circuit {
     ($callback:ident) => {
         $callback! {
             Ownership {
                 name: "ownership",
+                module: ownership,
+                witness: OwnershipWitness,
                 statement: OwnershipStatement,
                 size: Depth(20),
                 item: None,
@@ -23,6 +25,8 @@ macro_rules! for_each_circuit {
             },
             Tier {
                 name: "tier",
+                module: tier,
+                witness: TierWitness,
                 statement: TierStatement,
                 size: Depth(20),
                 item: None,
@@ -31,6 +35,8 @@ macro_rules! for_each_circuit {
             },
             Renewal {
                 name: "renewal",
+                module: renewal,
+                witness: RenewalWitness,
                 statement: RenewalStatement,
                 size: Depth(20),
                 item: None,
@@ -39,6 +45,8 @@ macro_rules! for_each_circuit {
             },
             Metering {
                 name: "metering",
+                module: metering,
+                witness: MeteringWitness,
                 statement: MeteringStatement,
                 size: Capacity(64),
                 item: Some("reading"),
@@ -47,6 +55,8 @@ macro_rules! for_each_circuit {
             },
             Isolation {
                 name: "isolation",
+                module: isolation,
+                witness: IsolationWitness,
                 statement: IsolationStatement,
                 size: Capacity(64),
                 item: Some("reading pair"),
@@ -55,6 +65,8 @@ macro_rules! for_each_circuit {
             },
             Revenue {
                 name: "revenue",
+                module: revenue,
+                witness: RevenueWitness,
                 statement: RevenueStatement,
                 size: Capacity(256),
                 item: Some("transaction"),
@@ -63,6 +75,8 @@ macro_rules! for_each_circuit {
             },
             Waterfall {
                 name: "waterfall",
+                module: waterfall,
+                witness: WaterfallWitness,
                 statement: WaterfallStatement,
                 size: Capacity(256),
                 item: Some("payment"),
@@ -77,6 +91,8 @@ macro_rules! make_kinds_and_statements {
     ($(
         $kind:ident {
             name: $name:literal,
+            module: $module:ident,
+            witness: $witness:ident,
             statement: $statement:ident,
             size: $param:ident($default:literal),
             item: $item:expr,
@@ -154,6 +170,12 @@ macro_rules! make_kinds_and_statements {
                 match self { $( Statement::$kind(s) => s.named_values(), )* }
             }
 
+            /// The Merkle root the statement names, if its circuit is over a tree (a `Depth`
+            /// circuit); batch circuits commit to lists instead.
+            pub fn tree_root(&self) -> Option<crate::Digest> {
+                match self { $( Statement::$kind(s) => tree_root!($param, s), )* }
+            }
+
             /// Puts every public value into `sink`, in the circuit's order (an encoder).
             pub fn put<S: PublicSink>(&self, sink: &mut S) -> Result<(), S::Error> {
                 match self {
@@ -162,6 +184,17 @@ macro_rules! make_kinds_and_statements {
             }
         }
     };
+}
+
+/// A `Depth` circuit's statement names its tree's root; a `Capacity` circuit's does not.
+macro_rules! tree_root {
+    (Depth, $s:ident) => {
+        Some($s.root)
+    };
+    (Capacity, $s:ident) => {{
+        let _ = $s;
+        None
+    }};
 }
 
 use crate::circuit::SizeParam;

@@ -28,7 +28,9 @@ use rayon::prelude::*;
 use std::path::Path;
 use veil_circuits::{Circuit, PoseidonGoldilocks};
 use veil_verifier::encoding::goldilocks::public_inputs;
-use veil_verifier::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
+use veil_verifier::format::{
+    read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, KEY_FORMAT_VERSION_1,
+};
 use veil_verifier::plonky2::{
     catch_quiet, circuit_config, circuit_digest_bytes, no_panic, proof_to_bytes,
     Plonky2VerifyingKey, C, D, F,
@@ -103,7 +105,8 @@ impl Plonky2ProvingKey {
     /// and the prover's data (decoded by Plonky2 under `catch_unwind`, its circuit digest and
     /// common data checked against the verifying key's). A version 2 key's body is checked
     /// against the digest in its header first, so a corrupted key is refused as such; the body
-    /// is decoded through the same guarded reader as verifying keys and proofs.
+    /// is decoded through the same guarded reader as verifying keys and proofs. A version 1
+    /// key (no digest) is refused before decoding.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
         let (header, body) = read_key_file(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Plonky2 {
@@ -112,6 +115,18 @@ impl Plonky2ProvingKey {
                 expected: Backend::Plonky2,
                 found: header.backend.to_string(),
             });
+        }
+        // A version 1 key has no body digest, and the witness generators in its prover data
+        // are decoded by Plonky2's own buffer, which allocates whatever length the bytes
+        // claim (an abort no guard can catch): refused before decoding. Plonky2's setup is
+        // deterministic, so a new setup writes the same circuit (same verifying key) anew.
+        if bytes.get(8..12) == Some(&KEY_FORMAT_VERSION_1.to_le_bytes()[..]) {
+            return Err(VerifyError::Format(format!(
+                "this {} proving key is in key format version 1, which is not read for \
+                 Plonky2 (no body digest); run `veil setup --circuit {} --backend plonky2` \
+                 to write it again (the same circuit and verifying key)",
+                header.circuit, header.circuit
+            )));
         }
         let vk_len = body
             .get(..8)

@@ -264,15 +264,7 @@ impl SignedRoot {
 /// The Merkle root a proof's statement names, if its circuit has one (ownership, tier and
 /// renewal prove membership in a tree; the batch circuits commit to lists instead).
 pub fn statement_root(statement: &Statement) -> Option<Digest> {
-    match statement {
-        Statement::Ownership(s) => Some(s.root),
-        Statement::Tier(s) => Some(s.root),
-        Statement::Renewal(s) => Some(s.root),
-        Statement::Metering(_)
-        | Statement::Isolation(_)
-        | Statement::Revenue(_)
-        | Statement::Waterfall(_) => None,
-    }
+    statement.tree_root()
 }
 
 /// A proof against a signed root, checked in one call, cheapest checks first:
