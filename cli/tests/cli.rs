@@ -109,8 +109,8 @@ fn circuits_lists_every_circuit() {
             .unwrap()
             .starts_with(c["name"].as_str().unwrap()));
         assert!(!c["description"].as_str().unwrap().is_empty());
-        assert!(c["statement"].as_array().unwrap().len() >= 5);
-        assert!(c["rules"].as_array().unwrap().len() >= 4);
+        assert!(!c["statement"].as_array().unwrap().is_empty());
+        assert!(!c["rules"].as_array().unwrap().is_empty());
     }
 }
 
