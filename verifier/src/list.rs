@@ -83,16 +83,6 @@ macro_rules! for_each_circuit {
                 items: "payments",
                 doc: "`generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).",
             },
-            Sum {
-                name: "sum",
-                module: sum,
-                witness: SumWitness,
-                statement: SumStatement,
-                size: Capacity(4),
-                item: Some("part"),
-                items: "parts",
-                doc: "These secret parts add up to the public total.",
-            },
         }
     };
 }

@@ -353,10 +353,3 @@ mod tests {
         assert!(Statement::from_json(crate::CircuitKind::Waterfall, &short).is_err());
     }
 }
-
-crate::statement! {
-    /// "These secret parts add up to `total`".
-    pub struct SumStatement => SumPublic {
-        pub total: u64 => layout::U64,
-    }
-}
