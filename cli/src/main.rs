@@ -145,9 +145,11 @@ enum Command {
         explained as harmless). Only the R1CS (groth16) constraint system is analysed.")]
     Audit(cmd::audit::AuditArgs),
     /// Evaluate every constraint on a witness and name the first that fails (or the cost per gadget).
-    #[command(after_help = "Example:\n  veil debug --circuit tier-4 --witness w.json\n\n\
+    #[command(
+        after_help = "Example:\n  veil debug --circuit tier-4 --witness w.json\n\n\
         The native check is not applied first: a witness it refuses still shows the constraint \
-        it fails. Exit code 0 only when every constraint holds.")]
+        it fails. Exit code 0 only when every constraint holds."
+    )]
     Debug(cmd::debug::DebugArgs),
 }
 

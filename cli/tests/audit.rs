@@ -27,8 +27,14 @@ fn every_circuit_audits_clean() {
         assert!(report["constraints"].as_u64().unwrap() > 0);
     }
     let run = ok(dir.path(), &["audit", "--circuit", "tier-4"]);
-    assert!(run.stdout.contains("clean: every intermediate value"), "{}", run.stdout);
-    assert!(run.stdout.contains("Plonky2 constraint system is not analysed"));
+    assert!(
+        run.stdout.contains("clean: every intermediate value"),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("Plonky2 constraint system is not analysed"));
 }
 
 #[test]
@@ -41,7 +47,15 @@ fn audit_and_debug_refuse_plonky2_with_a_reason() {
     );
     refused_with(
         dir.path(),
-        &["debug", "--circuit", "tier-4", "--witness", "w.json", "--backend", "plonky2"],
+        &[
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "w.json",
+            "--backend",
+            "plonky2",
+        ],
         "groth16 backend only",
     );
 }
@@ -52,9 +66,24 @@ fn debug_locates_the_failing_constraint() {
     let d = dir.path();
     ok(d, &["sample", "--circuit", "tier-4", "--out", "w.json"]);
     let run = ok(d, &["debug", "--circuit", "tier-4", "--witness", "w.json"]);
-    assert!(run.stdout.contains("ok: the witness satisfies every constraint"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("ok: the witness satisfies every constraint"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("constraints per gadget:"));
-    let report = json(&ok(d, &["debug", "--circuit", "tier-4", "--witness", "w.json", "--json"]));
+    let report = json(&ok(
+        d,
+        &[
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "w.json",
+            "--json",
+        ],
+    ));
     assert_eq!(report["satisfied"], true);
     assert_eq!(report["native_check"], "ok");
 
@@ -63,24 +92,48 @@ fn debug_locates_the_failing_constraint() {
     let tier = w["tier_id"].as_u64().unwrap();
     w["statement"]["min_tier"] = (tier + 1).into();
     write_json(&d.join("bad.json"), &w);
-    refused(d, &["check", "--circuit", "tier-4", "--witness", "bad.json"]);
+    refused(
+        d,
+        &["check", "--circuit", "tier-4", "--witness", "bad.json"],
+    );
     let run = refused_with(
         d,
         &["debug", "--circuit", "tier-4", "--witness", "bad.json"],
         "rule: tier minimum",
     );
-    assert!(run.stdout.contains("unsatisfied: constraint"), "{}", run.stdout);
-    assert!(run.stdout.contains("secret_small(tier_id)"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("unsatisfied: constraint"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("secret_small(tier_id)"),
+        "{}",
+        run.stdout
+    );
     let run = refused(
         d,
-        &["debug", "--circuit", "tier-4", "--witness", "bad.json", "--json"],
+        &[
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "bad.json",
+            "--json",
+        ],
     );
     let report = json(&run);
     assert_eq!(report["satisfied"], false);
     assert_eq!(report["first_failure"]["rule"], "tier minimum");
-    assert!(report["native_check"].as_str().unwrap().contains("tier minimum"));
+    assert!(report["native_check"]
+        .as_str()
+        .unwrap()
+        .contains("tier minimum"));
 
     // Not a witness at all: one line, no panic.
     std::fs::write(d.join("junk.json"), "{").unwrap();
-    refused(d, &["debug", "--circuit", "tier-4", "--witness", "junk.json"]);
+    refused(
+        d,
+        &["debug", "--circuit", "tier-4", "--witness", "junk.json"],
+    );
 }

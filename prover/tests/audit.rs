@@ -66,9 +66,14 @@ fn labels_name_gadgets_rules_and_inputs() {
     let rows: Vec<String> = (0..sys.num_constraints())
         .filter_map(|r| sys.labels.row(r).map(|l| l.to_string()))
         .collect();
-    assert!(rows.iter().all(|l| l.starts_with("tier-4")), "{:?}", &rows[..3]);
-    assert!(rows.iter().any(|l| l.contains("merkle.level[1]/hash(MerkleNode)")
-        && l.contains("[rule: membership]")));
+    assert!(
+        rows.iter().all(|l| l.starts_with("tier-4")),
+        "{:?}",
+        &rows[..3]
+    );
+    assert!(rows.iter().any(
+        |l| l.contains("merkle.level[1]/hash(MerkleNode)") && l.contains("[rule: membership]")
+    ));
     assert!(rows
         .iter()
         .any(|l| l.contains("assert_less_or_equal") && l.contains("[rule: tier minimum]")));
@@ -160,7 +165,10 @@ fn a_weakened_remainder_bound_is_caught() {
     let weak = mul_div_toy(14, false);
     assert!(!weak.is_clean());
     let labels: Vec<&str> = weak.free.iter().map(|v| v.label.as_str()).collect();
-    assert!(labels.iter().all(|l| l.starts_with("toy/mul_div/")), "{labels:?}");
+    assert!(
+        labels.iter().all(|l| l.starts_with("toy/mul_div/")),
+        "{labels:?}"
+    );
     assert!(labels.contains(&"toy/mul_div/quotient"), "{labels:?}");
     assert!(labels.contains(&"toy/mul_div/remainder"), "{labels:?}");
     assert_eq!(weak.free.len(), 2 + 64 + 14, "{labels:?}");
@@ -174,8 +182,14 @@ fn debug_names_the_failing_constraint_and_its_rule() {
     let w = veil_circuits::sample::tier_witness::<Hasher>(4, 1).unwrap();
     let ok = debug(&circuit, &w).unwrap();
     assert!(ok.satisfied && ok.first_failure.is_none());
-    assert_eq!(ok.gadgets.iter().map(|g| g.constraints).sum::<usize>(), ok.constraints);
-    assert!(ok.gadgets.iter().any(|g| g.gadget.contains("merkle.level[*]")));
+    assert_eq!(
+        ok.gadgets.iter().map(|g| g.constraints).sum::<usize>(),
+        ok.constraints
+    );
+    assert!(ok
+        .gadgets
+        .iter()
+        .any(|g| g.gadget.contains("merkle.level[*]")));
     assert!(ok.rules.contains_key("membership"));
 
     // A tier below the minimum: the native check refuses it, the debugger finds where.
@@ -187,8 +201,10 @@ fn debug_names_the_failing_constraint_and_its_rule() {
     let f = report.first_failure.unwrap();
     assert_eq!(f.rule.as_deref(), Some("tier minimum"), "{f:#?}");
     assert!(f.label.contains("assert_less_or_equal"), "{}", f.label);
-    assert!(f.variables.iter().any(|v| v.label.contains("secret_small(tier_id)")
-        && v.value == bad.tier_id.to_string()));
+    assert!(f
+        .variables
+        .iter()
+        .any(|v| v.label.contains("secret_small(tier_id)") && v.value == bad.tier_id.to_string()));
 }
 
 #[test]
@@ -196,5 +212,7 @@ fn audit_of_a_listed_circuit_matches_the_library_entry_point() {
     let report = audit(&Ownership::new(4).unwrap()).unwrap();
     assert_clean(&report);
     assert_eq!(report.backend, "groth16");
-    assert!(report.scope.contains("Plonky2 constraint system is not analysed"));
+    assert!(report
+        .scope
+        .contains("Plonky2 constraint system is not analysed"));
 }

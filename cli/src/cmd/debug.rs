@@ -86,7 +86,10 @@ pub fn run(args: &DebugArgs, json: bool) -> CliResult<()> {
                     f.row, report.failing_constraints, report.constraints
                 ))?;
                 out(format!("  gadget    {}", f.label))?;
-                out(format!("  rule      {}", f.rule.as_deref().unwrap_or("(not marked)")))?;
+                out(format!(
+                    "  rule      {}",
+                    f.rule.as_deref().unwrap_or("(not marked)")
+                ))?;
                 out(format!("  A·B = C   A = {}, B = {}, C = {}", f.a, f.b, f.c))?;
                 out(format!("  variables ({}):", f.variable_count))?;
                 for v in &f.variables {

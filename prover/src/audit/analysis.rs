@@ -108,7 +108,9 @@ fn normalize(lc: &[(Fr, usize)]) -> Lc {
 
 /// The value of an LC made of the constant one only (an empty LC is 0).
 fn constant(lc: &Lc) -> Option<Fr> {
-    lc.iter().all(|t| t.1 == 0).then(|| lc.iter().map(|t| t.0).sum())
+    lc.iter()
+        .all(|t| t.1 == 0)
+        .then(|| lc.iter().map(|t| t.0).sum())
 }
 
 /// a·x - y, merged.
@@ -217,11 +219,7 @@ impl State<'_> {
             Some(acc < 1 << 126)
         };
         try_with(Fr::from(1u64)) == Some(true)
-            || terms
-                .first()
-                .and_then(|t| t.0.inverse())
-                .and_then(try_with)
-                == Some(true)
+            || terms.first().and_then(|t| t.0.inverse()).and_then(try_with) == Some(true)
     }
 
     fn determine(&mut self, unknown_terms: &[(Fr, usize)]) {
@@ -354,7 +352,14 @@ fn build_rows(sys: &LabelledSystem) -> Vec<Row> {
     let n = sys.num_constraints();
     (0..n)
         .map(|r| {
-            let get = |m: usize| normalize(sys.matrices.get(m).and_then(|m| m.get(r)).map_or(&[][..], |v| v));
+            let get = |m: usize| {
+                normalize(
+                    sys.matrices
+                        .get(m)
+                        .and_then(|m| m.get(r))
+                        .map_or(&[][..], |v| v),
+                )
+            };
             let (a, b, c) = (get(0), get(1), get(2));
             let eq = match (constant(&a), constant(&b)) {
                 (Some(k), _) => Some(scaled_minus(k, &b, &c)),
@@ -386,7 +391,8 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
     let mut known = vec![false; total];
     let mut inputs = 0;
     for (v, k) in known.iter_mut().enumerate() {
-        *k = v < sys.num_instance || sys.labels.witness_kind(v - sys.num_instance) == VarKind::Input;
+        *k =
+            v < sys.num_instance || sys.labels.witness_kind(v - sys.num_instance) == VarKind::Input;
         if v >= sys.num_instance && *k {
             inputs += 1;
         }

@@ -178,7 +178,11 @@ pub fn evaluate(sys: &LabelledSystem, assignment: &[Fr]) -> DebugReport {
             constraints,
         })
         .collect();
-    gadgets.sort_by(|x, y| y.constraints.cmp(&x.constraints).then(x.gadget.cmp(&y.gadget)));
+    gadgets.sort_by(|x, y| {
+        y.constraints
+            .cmp(&x.constraints)
+            .then(x.gadget.cmp(&y.gadget))
+    });
     DebugReport {
         circuit: sys.name.clone(),
         constraints: n,

@@ -273,12 +273,20 @@ impl Api for LabelledR1cs {
             a.secret_digest(name, value)
         })
     }
-    fn secret_bool(&mut self, name: &str, value: Option<bool>) -> Result<Boolean<Fr>, CircuitError> {
+    fn secret_bool(
+        &mut self,
+        name: &str,
+        value: Option<bool>,
+    ) -> Result<Boolean<Fr>, CircuitError> {
         self.input(&format_args!("secret_bool({name})"), 1, |a| {
             a.secret_bool(name, value)
         })
     }
-    fn public_bool(&mut self, name: &str, value: Option<bool>) -> Result<Boolean<Fr>, CircuitError> {
+    fn public_bool(
+        &mut self,
+        name: &str,
+        value: Option<bool>,
+    ) -> Result<Boolean<Fr>, CircuitError> {
         self.op(&format_args!("public_bool({name})"), |a| {
             a.public_bool(name, value)
         })
@@ -379,7 +387,9 @@ impl Api for LabelledR1cs {
         self.op(&"u64_less_than", |api| api.u64_less_than(a, b))
     }
     fn u64_assert_less_than(&mut self, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<(), CircuitError> {
-        self.op(&"u64_assert_less_than", |api| api.u64_assert_less_than(a, b))
+        self.op(&"u64_assert_less_than", |api| {
+            api.u64_assert_less_than(a, b)
+        })
     }
     fn u64_assert_equal(&mut self, a: &FpVar<Fr>, b: &FpVar<Fr>) -> Result<(), CircuitError> {
         self.op(&"u64_assert_equal", |api| api.u64_assert_equal(a, b))

@@ -18,7 +18,7 @@ pub mod labels;
 
 pub use analysis::{analyse, AuditReport, FreeVariable};
 pub use debug::{debug, DebugReport};
-pub use labels::{Label, Labels, LabelledR1cs, VarKind};
+pub use labels::{Label, LabelledR1cs, Labels, VarKind};
 
 use crate::error::ProveError;
 use ark_bls12_381::Fr;
