@@ -81,10 +81,14 @@ fn labels_name_gadgets_rules_and_inputs() {
         .map(|w| sys.labels.witness_kind(w))
         .collect();
     assert!(kinds.contains(&VarKind::Input) && kinds.contains(&VarKind::Intermediate));
-    // The first witness variable is the secret tier id, an input.
-    let (label, kind) = sys.variable(sys.num_instance);
-    assert_eq!(kind, VarKind::Input);
+    // The first witness input is the secret tier id (the witness variables before it are
+    // the range-check bits of the public inputs, intermediate).
+    let first = kinds.iter().position(|k| *k == VarKind::Input).unwrap();
+    assert!(first > 0);
+    let (label, _) = sys.variable(sys.num_instance + first);
     assert!(label.contains("secret_small(tier_id)"), "{label}");
+    let (bit, _) = sys.variable(sys.num_instance);
+    assert!(bit.contains("public_small(min_tier)"), "{bit}");
 }
 
 fn missing() -> Result<Fr, SynthesisError> {
@@ -102,7 +106,7 @@ fn a_free_hint_is_reported_with_its_label() {
         });
         // A hint allocated and never used.
         scoped(api, &"unused_hint", |api| {
-            FpVar::new_witness(api.cs().clone(), missing).unwrap();
+            let _ = FpVar::new_witness(api.cs().clone(), missing).unwrap();
         });
         Ok(())
     })
