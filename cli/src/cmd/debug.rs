@@ -24,11 +24,11 @@ pub struct DebugArgs {
 /// Gadgets listed in the text output; `--json` lists all.
 const GADGETS_SHOWN: usize = 15;
 
-struct Debug {
+struct DebugTask {
     witness: PathBuf,
 }
 
-impl Task for Debug {
+impl Task for DebugTask {
     /// The report, and the native check's verdict (for context).
     type Output = (DebugReport, Option<String>);
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
@@ -46,7 +46,7 @@ pub fn run(args: &DebugArgs, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
     let (report, native) = dispatch(
         id,
-        Debug {
+        DebugTask {
             witness: args.witness.clone(),
         },
     )?;
