@@ -8,8 +8,9 @@
 //! Inputs take `Option` values: `None` while keys are generated (no witness exists then),
 //! `Some` while proving. A backend must produce the same constraints in both cases.
 
-use crate::error::CircuitError;
+use crate::error::{CircuitError, Rule};
 use crate::hash::Domain;
+use std::fmt::Display;
 use std::marker::PhantomData;
 use veil_verifier::declare::{Declared, PublicSink, PublicTypes};
 use veil_verifier::Bytes32;
@@ -235,4 +236,29 @@ pub trait Api {
         a: &Self::Digest,
         b: &Self::Digest,
     ) -> Result<(), CircuitError>;
+
+    // ---- provenance: names for `veil audit` and `veil debug` ----
+    // No-ops unless the backend records labels (only while auditing or debugging), so they
+    // cost nothing when proving. They never change the constraints.
+
+    /// Enters a named scope: what is built until the matching [`Api::leave_scope`] belongs to
+    /// it. Scopes nest into a path (`membership/merkle.level[3]/hash`). Prefer [`scoped`].
+    fn enter_scope(&mut self, _name: &dyn Display) {}
+    /// Leaves the innermost scope.
+    fn leave_scope(&mut self) {}
+    /// Marks what follows, until the next mark or the end of the current scope, as the code
+    /// that enforces `rule`.
+    fn begin_rule(&mut self, _rule: Rule) {}
+}
+
+/// Runs `f` inside the scope `name` (see [`Api::enter_scope`]).
+pub fn scoped<A: Api + ?Sized, T>(
+    api: &mut A,
+    name: &dyn Display,
+    f: impl FnOnce(&mut A) -> T,
+) -> T {
+    api.enter_scope(name);
+    let out = f(api);
+    api.leave_scope();
+    out
 }

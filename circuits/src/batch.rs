@@ -100,6 +100,8 @@ pub fn alloc_masks<A: Api>(
     capacity: usize,
     count: Option<usize>,
 ) -> Result<Masks<A>, CircuitError> {
+    api.enter_scope(&"masks");
+    api.begin_rule(Rule::Padding);
     let mut masks: Vec<A::Bool> = Vec::with_capacity(capacity);
     for i in 0..capacity {
         let m = api.secret_bool("slot.mask", count.map(|n| i < n))?;
@@ -114,6 +116,7 @@ pub fn alloc_masks<A: Api>(
     let vars: Vec<A::Var> = masks.iter().map(|m| api.bool_to_var(m)).collect();
     let terms: Vec<(u64, &A::Var)> = vars.iter().map(|v| (1, v)).collect();
     let count = api.linear_combination(&terms);
+    api.leave_scope();
     Ok(Masks { masks, count })
 }
 
@@ -123,9 +126,12 @@ pub fn zero_unless_u64<A: Api>(
     mask: &A::Bool,
     v: &A::U64,
 ) -> Result<(), CircuitError> {
-    let zero = api.u64_constant(0);
-    let kept = api.u64_select(mask, v, &zero)?;
-    api.u64_assert_equal(v, &kept)
+    crate::api::scoped(api, &"zero_unless", |api| {
+        api.begin_rule(Rule::Padding);
+        let zero = api.u64_constant(0);
+        let kept = api.u64_select(mask, v, &zero)?;
+        api.u64_assert_equal(v, &kept)
+    })
 }
 
 /// Enforces v = 0 unless `mask` is set.
@@ -134,9 +140,12 @@ pub fn zero_unless_var<A: Api>(
     mask: &A::Bool,
     v: &A::Var,
 ) -> Result<(), CircuitError> {
-    let zero = api.constant(0);
-    let kept = api.select(mask, v, &zero)?;
-    api.assert_equal(v, &kept)
+    crate::api::scoped(api, &"zero_unless", |api| {
+        api.begin_rule(Rule::Padding);
+        let zero = api.constant(0);
+        let kept = api.select(mask, v, &zero)?;
+        api.assert_equal(v, &kept)
+    })
 }
 
 /// The in-circuit chain over every slot; a slot whose mask is clear leaves it unchanged.
@@ -147,8 +156,11 @@ pub fn chain_in_circuit<A: Api>(
     item_domain: Domain,
     slots: &[(&A::Bool, Vec<HashInput<'_, A>>)],
 ) -> Result<A::Digest, CircuitError> {
+    api.enter_scope(&"chain");
+    api.begin_rule(Rule::Commitment);
     let mut link = api.hash(header_domain, header)?;
-    for (mask, item) in slots {
+    for (slot, (mask, item)) in slots.iter().enumerate() {
+        api.enter_scope(&format_args!("slot[{slot}]"));
         let next = {
             let mut inputs: Vec<HashInput<'_, A>> = Vec::with_capacity(item.len() + 1);
             inputs.push(HashInput::Digest(&link));
@@ -163,6 +175,8 @@ pub fn chain_in_circuit<A: Api>(
             api.hash(item_domain, &inputs)?
         };
         link = api.digest_select(mask, &next, &link)?;
+        api.leave_scope();
     }
+    api.leave_scope();
     Ok(link)
 }

@@ -206,7 +206,9 @@ pub fn merkle_root<A: Api>(
     path: &PathVars<A>,
 ) -> Result<A::Digest, CircuitError> {
     let mut cur = leaf.clone();
-    for (b0, b1, [s0, s1, s2]) in &path.levels {
+    for (level, (b0, b1, [s0, s1, s2])) in path.levels.iter().enumerate() {
+        // An error aborts the whole circuit, so an unbalanced scope never outlives it.
+        api.enter_scope(&format_args!("merkle.level[{level}]"));
         let nb0 = api.not(b0);
         let nb1 = api.not(b1);
         let at0 = api.and(&nb0, &nb1)?;
@@ -230,6 +232,7 @@ pub fn merkle_root<A: Api>(
                 HashInput::Digest(&c3),
             ],
         )?;
+        api.leave_scope();
     }
     Ok(cur)
 }

@@ -150,9 +150,9 @@ impl Circuit for Ownership {
         )?;
         // Knowledge of the blinding factor; membership.
         token.open(api, &package_id, &root)?;
-        // Expiry.
+        api.begin_rule(Rule::Expiry);
         api.u64_assert_less_than(&now, &token.expires_at)?;
-        // Tag.
+        api.begin_rule(Rule::Tag);
         let t = api.hash(
             Domain::OwnershipTag,
             &[

@@ -283,6 +283,7 @@ impl Circuit for Revenue {
             zero_unless_u64(api, mask, &a)?;
             zero_unless_u64(api, mask, &t)?;
             // Counted iff real and period_start <= t < period_end.
+            api.begin_rule(Rule::PeriodCoverage);
             let before = api.u64_less_than(&t, &start)?;
             let before_end = api.u64_less_than(&t, &end)?;
             let not_before = api.not(&before);
@@ -295,6 +296,7 @@ impl Circuit for Revenue {
             timestamps.push(t);
         }
         // Commitment over the real transactions, whichever period they fall in.
+        api.begin_rule(Rule::Commitment);
         let chain: Vec<(&A::Bool, Vec<HashInput<'_, A>>)> = (0..cap)
             .map(|i| {
                 (
@@ -316,9 +318,11 @@ impl Circuit for Revenue {
         )?;
         api.digest_assert_equal(&c, &commitment)?;
         // Total: exact, must fit 64 bits.
+        api.begin_rule(Rule::Total);
         let sum = api.u64_sum(&counted)?;
         api.u64_assert_equal(&sum, &total)?;
         // Count.
+        api.begin_rule(Rule::Count);
         let terms: Vec<(u64, &A::Var)> = inside_vars.iter().map(|v| (1, v)).collect();
         let count = api.linear_combination(&terms);
         api.assert_equal(&count, &count_pub)

@@ -187,7 +187,7 @@ impl Circuit for Tier {
         let pubkey = api.secret_id("ephemeral_pubkey", w.map(|w| w.ephemeral_pubkey))?;
         let path = alloc_path(api, self.id.levels(), w.map(|w| &w.path))?;
 
-        // Membership.
+        api.begin_rule(Rule::Membership);
         let leaf = api.hash(
             Domain::TierCommitment,
             &[
@@ -198,10 +198,11 @@ impl Circuit for Tier {
         )?;
         let computed_root = merkle_root(api, &leaf, &path)?;
         api.digest_assert_equal(&computed_root, &root)?;
-        // Tier minimum and quota.
+        api.begin_rule(Rule::TierMinimum);
         api.assert_less_or_equal(&min_tier, &tier_id, SMALL_BITS)?;
+        api.begin_rule(Rule::Quota);
         api.assert_less_than(&slot, &quota, SMALL_BITS)?;
-        // Nullifier.
+        api.begin_rule(Rule::Nullifier);
         let n = api.hash(
             Domain::Nullifier,
             &[
@@ -211,7 +212,7 @@ impl Circuit for Tier {
             ],
         )?;
         api.digest_assert_equal(&n, &nullifier_pub)?;
-        // Request binding.
+        api.begin_rule(Rule::RequestBinding);
         let b = api.hash(
             Domain::RequestBinding,
             &[HashInput::Id(&nonce), HashInput::Id(&pubkey)],

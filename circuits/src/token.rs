@@ -96,11 +96,14 @@ impl<A: Api> TokenVars<A> {
         package_id: &A::Id,
         root: &A::Digest,
     ) -> Result<A::Digest, CircuitError> {
+        api.enter_scope(&"token");
+        api.begin_rule(Rule::BlindingFactor);
         let opened = api.hash(
             Domain::BlindingCommitment,
             &[HashInput::Digest(&self.blinding_factor)],
         )?;
         api.digest_assert_equal(&opened, &self.commitment)?;
+        api.begin_rule(Rule::Membership);
         let leaf = api.hash(
             Domain::TokenLeaf,
             &[
@@ -112,6 +115,7 @@ impl<A: Api> TokenVars<A> {
         )?;
         let computed_root = merkle_root(api, &leaf, &self.path)?;
         api.digest_assert_equal(&computed_root, root)?;
+        api.leave_scope();
         Ok(leaf)
     }
 }

@@ -322,6 +322,7 @@ impl Circuit for Waterfall {
 
         // Rules: active slots form a prefix, and an unused slot is all zero (which also keeps
         // the encoding injective).
+        api.begin_rule(Rule::WaterfallRules);
         let zero = api.u64_constant(0);
         let zero_id = api.id_constant(Bytes32::ZERO);
         let empty_slot = |api: &mut A, active: &A::Bool, recipient: &A::Id| {
@@ -361,6 +362,7 @@ impl Circuit for Waterfall {
         api.assert_equal(&flag_sum, &one)?;
 
         // Tranches, in order: take = min(remaining, cap), or all that remains without a cap.
+        api.begin_rule(Rule::Tranches);
         let mut remaining = total.clone();
         for (j, (active, _, capped, cap)) in tranches.iter().enumerate() {
             let cap_below = api.u64_less_than(cap, &remaining)?;
@@ -371,6 +373,7 @@ impl Circuit for Waterfall {
             remaining = api.u64_sub(&remaining, &take)?;
         }
         // Residual split: floor(residual * bps / 10000) per line, the remainder to the flagged one.
+        api.begin_rule(Rule::ResidualSplit);
         let mut floors = Vec::with_capacity(WATERFALL_MAX_SHARES);
         for (_, _, bps) in &shares {
             floors.push(api.u64_mul_div(&remaining, bps, BPS_BITS, BPS_WHOLE.into())?);
@@ -384,6 +387,7 @@ impl Circuit for Waterfall {
         }
         // Conservation: the payouts add up to the total. The constraints above already imply
         // it; it is kept as the rule's own statement (one sum, 66 constraints).
+        api.begin_rule(Rule::Conservation);
         let all: Vec<A::U64> = tranche_payouts
             .iter()
             .chain(&share_payouts)
@@ -393,6 +397,7 @@ impl Circuit for Waterfall {
         api.u64_assert_equal(&out, &total)?;
 
         // Payments: committed, and they add up to the total.
+        api.begin_rule(Rule::Total);
         let cap = self.id.capacity();
         let slots = w
             .map(|w| fill_slots(&w.payments, &w.padding, cap))

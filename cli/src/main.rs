@@ -139,6 +139,18 @@ enum Command {
     Export(cmd::export::ExportArgs),
     /// The access service's client: publish encrypted content, request a content key with a tier proof.
     Access(cmd::access::AccessArgs),
+    /// Find witness variables the inputs do not determine (under-constrained values), in the R1CS.
+    #[command(after_help = "Example:\n  veil audit --circuit tier-4\n\n\
+        Exit code 0 only when every intermediate value is determined by the inputs (or \
+        explained as harmless). Only the R1CS (groth16) constraint system is analysed.")]
+    Audit(cmd::audit::AuditArgs),
+    /// Evaluate every constraint on a witness and name the first that fails (or the cost per gadget).
+    #[command(
+        after_help = "Example:\n  veil debug --circuit tier-4 --witness w.json\n\n\
+        The native check is not applied first: a witness it refuses still shows the constraint \
+        it fails. Exit code 0 only when every constraint holds."
+    )]
+    Debug(cmd::debug::DebugArgs),
 }
 
 /// Parses `--backend`.
@@ -450,6 +462,8 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Ceremony(a) => cmd::ceremony::run(&a, json),
         Command::Export(a) => cmd::export::run(&a, json),
         Command::Access(a) => cmd::access::run(&a, json),
+        Command::Audit(a) => cmd::audit::run(&a, json),
+        Command::Debug(a) => cmd::debug::run(&a, json),
         Command::Ledger(a) => cmd::ledger::run(&a, json),
     }
 }

@@ -3,6 +3,7 @@
 //! batch proving with rayon; ML-DSA-87 signing ([`attest`]).
 
 pub mod attest;
+pub mod audit;
 pub mod error;
 pub mod export;
 pub mod groth16;

@@ -3,9 +3,11 @@
 pub mod access;
 pub mod aggregate;
 pub mod attest;
+pub mod audit;
 pub mod ceremony;
 pub mod check;
 pub mod circuits;
+pub mod debug;
 pub mod demo;
 pub mod export;
 pub mod info;

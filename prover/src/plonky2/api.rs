@@ -820,6 +820,18 @@ impl Api for Plonky2Api {
         self.builder.connect_hashes(*a, *b);
         Ok(())
     }
+
+    /// Scopes become Plonky2 context names: they name the copy constraints made inside
+    /// (Plonky2 quotes them when a copy constraint fails in witness generation) and its gate
+    /// counts per context; they never change the gates.
+    fn enter_scope(&mut self, name: &dyn std::fmt::Display) {
+        self.builder
+            .push_context(log::Level::Debug, &name.to_string());
+    }
+
+    fn leave_scope(&mut self) {
+        self.builder.pop_context();
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,498 @@
+//! The propagation analysis behind `veil audit`.
+//!
+//! A variable is *determined* when every satisfying assignment that agrees on the inputs
+//! agrees on it. Starting from the inputs, the analysis applies these rules to fixpoint; each
+//! is sound (it only ever concludes "determined" when uniqueness follows):
+//!
+//! 1. **Linear rows.** When A (or B) is a constant, or A and B are both determined, the row is
+//!    a linear equation in its undetermined variables. One undetermined variable (with its
+//!    non-zero coefficient) is determined by it.
+//! 2. **Bit and range decompositions.** A linear equation Σ c_i x_i = K in several
+//!    undetermined variables, each known to lie in [0, M_i], determines all of them when the
+//!    coefficients are superincreasing over the bounds (sorted by |c_i|, each
+//!    |c_i| > Σ_{j<i} |c_j|·M_j) and Σ |c_i|·M_i is below the modulus: two solutions would
+//!    differ by an integer combination that cannot vanish. This covers Σ b_i 2^i = x with
+//!    booleans b_i, and a quotient and remainder q·d + r = a·b with r < d.
+//! 3. **Bounds.** b·(1 − b) = 0 bounds b to [0, 1]. A linear row with small integer
+//!    coefficients whose variables are all bounded, with no room to wrap the modulus, is an
+//!    integer equation: it bounds each variable by what the others leave (so
+//!    Σ 2^i g_i + r = d − 1 gives r ≤ d − 1), and a variable equal (coefficient ±1) to a
+//!    non-negative bounded sum is bounded by it (x = Σ 2^i b_i gives x < 2^n). A variable
+//!    bounded by 0 is 0.
+//! 4. **Inverses.** A·(B₀ + k·x) = c with A, B₀ determined and c a non-zero constant
+//!    determines x (A cannot be zero).
+//! 5. **Is-zero tests.** The pair A·m = y, A·(1 − y) = 0 (or A·y' = 0 with y' linear in y)
+//!    with A determined determines y: A ≠ 0 fixes it by the second row, A = 0 by the first.
+//!
+//! A variable left over is *benign* when, in every row it occurs in, it is the only
+//! undetermined variable and it multiplies a determined value (it is in A or in B, not in C,
+//! and the other side is determined): where that value is non-zero the row fixes it, where it
+//! is zero it multiplies zero, and since nothing was derived from it no determined value
+//! depends on it (the inverse hint `m` of an is-zero test). Anything else, including a
+//! variable in no constraint at all, is reported as free.
+
+use super::{LabelledSystem, VarKind};
+use ark_bls12_381::Fr;
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use serde::Serialize;
+
+type Lc = Vec<(Fr, usize)>;
+
+/// Rows listed per free variable in a report.
+const ROWS_SHOWN: usize = 6;
+
+/// A row in a report: its index and the gadget that made it.
+#[derive(Clone, Debug, Serialize)]
+pub struct RowRef {
+    pub row: usize,
+    pub label: String,
+}
+
+/// A witness variable the inputs do not determine.
+#[derive(Clone, Debug, Serialize)]
+pub struct FreeVariable {
+    /// Its index among all variables (0 = one, then the public inputs, then the witness).
+    pub variable: usize,
+    /// The gadget that allocated it (scope path and rule).
+    pub label: String,
+    pub kind: VarKind,
+    /// How many rows it occurs in, and the first few.
+    pub occurrences: usize,
+    pub rows: Vec<RowRef>,
+    /// Why it is harmless, for a benign one.
+    pub explanation: Option<String>,
+}
+
+/// The result of an audit.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditReport {
+    pub circuit: String,
+    pub backend: &'static str,
+    /// What was analysed.
+    pub scope: &'static str,
+    pub constraints: usize,
+    pub public_inputs: usize,
+    pub witness_variables: usize,
+    pub input_variables: usize,
+    pub intermediate_variables: usize,
+    pub determined_intermediates: usize,
+    /// Passes of the propagation until its fixpoint.
+    pub passes: usize,
+    /// Undetermined variables no pattern explains: each is a value a prover may choose.
+    pub free: Vec<FreeVariable>,
+    /// Undetermined variables explained as harmless.
+    pub benign: Vec<FreeVariable>,
+}
+
+impl AuditReport {
+    /// No unexplained free variable.
+    pub fn is_clean(&self) -> bool {
+        self.free.is_empty()
+    }
+}
+
+/// Merges terms of the same variable and drops zeros, sorted by variable.
+fn normalize(lc: &[(Fr, usize)]) -> Lc {
+    let mut v: Lc = lc.to_vec();
+    v.sort_by_key(|t| t.1);
+    let mut out: Lc = Vec::with_capacity(v.len());
+    for (c, i) in v {
+        match out.last_mut() {
+            Some(last) if last.1 == i => last.0 += c,
+            _ => out.push((c, i)),
+        }
+    }
+    out.retain(|t| !t.0.is_zero());
+    out
+}
+
+/// The value of an LC made of the constant one only (an empty LC is 0).
+fn constant(lc: &Lc) -> Option<Fr> {
+    lc.iter()
+        .all(|t| t.1 == 0)
+        .then(|| lc.iter().map(|t| t.0).sum())
+}
+
+/// a·x - y, merged.
+fn scaled_minus(a: Fr, x: &Lc, y: &Lc) -> Lc {
+    let mut terms: Lc = x.iter().map(|(c, i)| (a * c, *i)).collect();
+    terms.extend(y.iter().map(|(c, i)| (-*c, *i)));
+    normalize(&terms)
+}
+
+/// A field element as a small signed integer (|v| < 2^100), if it is one.
+fn small(f: &Fr) -> Option<i128> {
+    let as_int = |f: &Fr| {
+        let b = f.into_bigint();
+        (b.num_bits() <= 100).then(|| i128::from(b.0[0]) | (i128::from(b.0[1]) << 64))
+    };
+    as_int(f).or_else(|| as_int(&-*f).map(|v| -v))
+}
+
+struct Row {
+    a: Lc,
+    b: Lc,
+    c: Lc,
+    /// The row as a linear equation Σ e_v v = k over small integers, when A or B is constant.
+    linear: Option<(Vec<(i128, usize)>, i128)>,
+}
+
+impl Row {
+    fn vars(&self) -> impl Iterator<Item = usize> + '_ {
+        self.a
+            .iter()
+            .chain(&self.b)
+            .chain(&self.c)
+            .map(|t| t.1)
+            .filter(|&v| v != 0)
+    }
+
+    /// b·(1 − b) = 0 (either order, any scaling): the boolean b.
+    fn booleanity(&self) -> Option<usize> {
+        if !self.c.is_empty() {
+            return None;
+        }
+        let check = |single: &Lc, pair: &Lc| -> Option<usize> {
+            let [(_, b)] = single.as_slice() else {
+                return None;
+            };
+            let [(one, 0), (minus, v)] = pair.as_slice() else {
+                return None;
+            };
+            (*v == *b && *b != 0 && (*one + *minus).is_zero()).then_some(*b)
+        };
+        check(&self.a, &self.b).or_else(|| check(&self.b, &self.a))
+    }
+}
+
+struct State<'a> {
+    rows: &'a [Row],
+    known: Vec<bool>,
+    bound: Vec<Option<i128>>,
+    changed: bool,
+}
+
+impl State<'_> {
+    fn unknown<'l>(&'l self, lc: &'l Lc) -> impl Iterator<Item = &'l (Fr, usize)> + 'l {
+        lc.iter().filter(move |t| !self.known[t.1])
+    }
+
+    fn count_unknown(&self, lc: &Lc) -> usize {
+        lc.iter().filter(|t| !self.known[t.1]).count()
+    }
+
+    fn set_known(&mut self, v: usize) {
+        if !self.known[v] {
+            self.known[v] = true;
+            self.changed = true;
+        }
+    }
+
+    fn set_bound(&mut self, v: usize, m: i128) {
+        if m < 0 {
+            return; // the row is unsatisfiable; nothing to learn
+        }
+        if self.bound[v].is_none_or(|old| m < old) {
+            self.bound[v] = Some(m);
+            self.changed = true;
+            if m == 0 {
+                self.set_known(v);
+            }
+        }
+    }
+
+    /// Rule 2: several unknowns with superincreasing coefficients over their bounds.
+    fn superincreasing(&self, terms: &[(Fr, usize)]) -> bool {
+        let try_with = |factor: Fr| -> Option<bool> {
+            let mut items = Vec::with_capacity(terms.len());
+            for (c, v) in terms {
+                items.push((small(&(factor * c))?.checked_abs()?, self.bound[*v]?));
+            }
+            items.sort();
+            let mut acc: i128 = 0;
+            for (s, m) in items {
+                if s <= acc {
+                    return Some(false);
+                }
+                acc = acc.checked_add(s.checked_mul(m)?)?;
+            }
+            Some(acc < 1 << 126)
+        };
+        try_with(Fr::from(1u64)) == Some(true)
+            || terms.first().and_then(|t| t.0.inverse()).and_then(try_with) == Some(true)
+    }
+
+    fn determine(&mut self, unknown_terms: &[(Fr, usize)]) {
+        match unknown_terms {
+            [] => {}
+            [(_, v)] => self.set_known(*v),
+            many => {
+                if self.superincreasing(many) {
+                    for (_, v) in many {
+                        self.set_known(*v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rule 3 on one linear row.
+    fn bounds(&mut self, terms: &[(i128, usize)], k: i128) {
+        let mut unbounded = None;
+        let (mut pos, mut neg) = (0i128, 0i128);
+        for &(e, v) in terms {
+            match self.bound[v] {
+                Some(m) => {
+                    let Some(x) = e.checked_abs().and_then(|a| a.checked_mul(m)) else {
+                        return;
+                    };
+                    if e > 0 {
+                        pos = pos.saturating_add(x);
+                    } else {
+                        neg = neg.saturating_add(x);
+                    }
+                }
+                None if unbounded.is_none() => unbounded = Some((e, v)),
+                None => return,
+            }
+        }
+        if pos.saturating_add(neg).saturating_add(k.saturating_abs()) >= 1 << 120 {
+            return;
+        }
+        match unbounded {
+            None => {
+                // An integer equation pos_part - neg_part = k.
+                // e·v is at most what the other side leaves: k + neg for e > 0, pos - k for e < 0.
+                for &(e, v) in terms {
+                    let rest = if e > 0 { k + neg } else { pos - k };
+                    self.set_bound(v, rest / e.abs());
+                }
+            }
+            Some((e, x)) if e == 1 || e == -1 => {
+                // e·x = k - Σ others, whose integer value lies in [k - pos, k + neg].
+                let (lo, hi) = if e == 1 {
+                    (k - pos, k + neg)
+                } else {
+                    (-k - neg, -k + pos)
+                };
+                if lo >= 0 {
+                    self.set_bound(x, hi);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Rules 4 and 5: `known_side` determined and not constant, `other` with one unknown.
+    fn nonlinear(&mut self, r: usize, known_side: &Lc, other: &Lc, c: &Lc) {
+        let [(_, x)] = self.unknown(other).copied().collect::<Vec<_>>()[..] else {
+            return;
+        };
+        if self.count_unknown(c) != 0 {
+            return;
+        }
+        if constant(c).is_some_and(|v| !v.is_zero()) {
+            self.set_known(x);
+            return;
+        }
+        // Is-zero test: the previous row is known_side · m = (an LC whose only unknown is x).
+        let Some(prev) = r.checked_sub(1).map(|p| &self.rows[p]) else {
+            return;
+        };
+        for (pk, po) in [(&prev.a, &prev.b), (&prev.b, &prev.a)] {
+            if pk != known_side || self.count_unknown(pk) != 0 {
+                continue;
+            }
+            let m: Vec<usize> = self.unknown(po).map(|t| t.1).collect();
+            let in_c: Vec<usize> = self.unknown(&prev.c).map(|t| t.1).collect();
+            if m.len() == 1 && m[0] != x && in_c == [x] {
+                self.set_known(x);
+                return;
+            }
+        }
+    }
+
+    fn pass(&mut self) {
+        for (i, row) in self.rows.iter().enumerate() {
+            if let Some((terms, k)) = &row.linear {
+                self.bounds(terms, *k);
+            }
+            let (ua, ub, uc) = (
+                self.count_unknown(&row.a),
+                self.count_unknown(&row.b),
+                self.count_unknown(&row.c),
+            );
+            if ua + ub + uc == 0 {
+                continue;
+            }
+            let linear_terms = match (constant(&row.a), constant(&row.b)) {
+                (Some(k), _) => Some(scaled_minus(k, &row.b, &row.c)),
+                (None, Some(k)) => Some(scaled_minus(k, &row.a, &row.c)),
+                (None, None) if ua == 0 && ub == 0 => Some(row.c.clone()),
+                _ => None,
+            };
+            match linear_terms {
+                Some(terms) => {
+                    let unknown: Lc = self.unknown(&terms).copied().collect();
+                    self.determine(&unknown);
+                }
+                None => {
+                    if ua == 0 {
+                        self.nonlinear(i, &row.a, &row.b, &row.c);
+                    } else if ub == 0 {
+                        self.nonlinear(i, &row.b, &row.a, &row.c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn build_rows(sys: &LabelledSystem) -> Vec<Row> {
+    let n = sys.num_constraints();
+    (0..n)
+        .map(|r| {
+            let get = |m: usize| {
+                normalize(
+                    sys.matrices
+                        .get(m)
+                        .and_then(|m| m.get(r))
+                        .map_or(&[][..], |v| v),
+                )
+            };
+            let (a, b, c) = (get(0), get(1), get(2));
+            let eq = match (constant(&a), constant(&b)) {
+                (Some(k), _) => Some(scaled_minus(k, &b, &c)),
+                (None, Some(k)) => Some(scaled_minus(k, &a, &c)),
+                _ => None,
+            };
+            let linear = eq.and_then(|eq| {
+                let mut k = 0i128;
+                let mut terms = Vec::with_capacity(eq.len());
+                for (c, v) in &eq {
+                    let s = small(c)?;
+                    if *v == 0 {
+                        k = -s;
+                    } else {
+                        terms.push((s, *v));
+                    }
+                }
+                Some((terms, k))
+            });
+            Row { a, b, c, linear }
+        })
+        .collect()
+}
+
+/// Runs the analysis (see the module docs) on a labelled constraint system.
+pub fn analyse(sys: &LabelledSystem) -> AuditReport {
+    let rows = build_rows(sys);
+    let total = sys.num_instance + sys.num_witness;
+    let mut known = vec![false; total];
+    let mut inputs = 0;
+    for (v, k) in known.iter_mut().enumerate() {
+        *k =
+            v < sys.num_instance || sys.labels.witness_kind(v - sys.num_instance) == VarKind::Input;
+        if v >= sys.num_instance && *k {
+            inputs += 1;
+        }
+    }
+    let mut state = State {
+        rows: &rows,
+        known,
+        bound: vec![None; total],
+        changed: false,
+    };
+    for row in &rows {
+        if let Some(b) = row.booleanity() {
+            state.set_bound(b, 1);
+        }
+    }
+    let mut passes = 0;
+    loop {
+        state.changed = false;
+        state.pass();
+        passes += 1;
+        if !state.changed {
+            break;
+        }
+    }
+
+    let mut occurs: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for (r, row) in rows.iter().enumerate() {
+        for v in row.vars() {
+            if occurs[v].last() != Some(&r) {
+                occurs[v].push(r);
+            }
+        }
+    }
+    let row_label = |r: usize| sys.labels.row(r).map(|l| l.to_string()).unwrap_or_default();
+    let (mut free, mut benign) = (Vec::new(), Vec::new());
+    for v in sys.num_instance..total {
+        if state.known[v] {
+            continue;
+        }
+        let (label, kind) = sys.variable(v);
+        let explanation = explain(&rows, &state.known, v, &occurs[v]);
+        let item = FreeVariable {
+            variable: v,
+            label,
+            kind,
+            occurrences: occurs[v].len(),
+            rows: occurs[v]
+                .iter()
+                .take(ROWS_SHOWN)
+                .map(|&r| RowRef {
+                    row: r,
+                    label: row_label(r),
+                })
+                .collect(),
+            explanation,
+        };
+        if item.explanation.is_some() {
+            benign.push(item);
+        } else {
+            free.push(item);
+        }
+    }
+    let determined = state.known.iter().filter(|k| **k).count();
+    AuditReport {
+        circuit: sys.name.clone(),
+        backend: "groth16",
+        scope: "the R1CS constraint system (the Plonky2 constraint system is not analysed)",
+        constraints: rows.len(),
+        public_inputs: sys.num_instance - 1,
+        witness_variables: sys.num_witness,
+        input_variables: inputs,
+        intermediate_variables: sys.num_witness - inputs,
+        determined_intermediates: determined - sys.num_instance - inputs,
+        passes,
+        free,
+        benign,
+    }
+}
+
+/// Why an undetermined variable is harmless, if a recognised pattern says so.
+fn explain(rows: &[Row], known: &[bool], v: usize, occurs: &[usize]) -> Option<String> {
+    if occurs.is_empty() {
+        return None;
+    }
+    let only_v = |lc: &Lc| lc.iter().all(|t| known[t.1] || t.1 == v);
+    let has_v = |lc: &Lc| lc.iter().any(|t| t.1 == v);
+    let determined = |lc: &Lc| lc.iter().all(|t| known[t.1]);
+    let multiplier = occurs.iter().all(|&r| {
+        let row = &rows[r];
+        only_v(&row.a)
+            && only_v(&row.b)
+            && determined(&row.c)
+            && ((has_v(&row.a) && determined(&row.b)) || (has_v(&row.b) && determined(&row.a)))
+    });
+    multiplier.then(|| {
+        format!(
+            "a multiplier of a determined value in each of its {} row(s): where that value is \
+             non-zero the row fixes it, where it is zero it multiplies zero, and no other value \
+             depends on it (the inverse hint of an is-equal/is-zero test)",
+            occurs.len()
+        )
+    })
+}
