@@ -125,6 +125,8 @@ pub struct Run<T> {
     pub num_instance: usize,
     /// The first constraint row the assignment violates; `None` when it satisfies them all.
     pub unsatisfied: Option<usize>,
+    /// Every row it violates: a well-aimed cheat breaks exactly the one it is about.
+    pub unsatisfied_rows: Vec<usize>,
 }
 
 impl<T> Run<T> {
@@ -202,14 +204,18 @@ impl Checker {
                 .map(|(c, i)| *c * assignment.get(*i).copied().unwrap_or_default())
                 .sum()
         };
-        let unsatisfied = (0..self.num_constraints()).find(|&r| {
-            eval(&self.matrices[0][r]) * eval(&self.matrices[1][r]) != eval(&self.matrices[2][r])
-        });
+        let unsatisfied_rows: Vec<usize> = (0..self.num_constraints())
+            .filter(|&r| {
+                eval(&self.matrices[0][r]) * eval(&self.matrices[1][r])
+                    != eval(&self.matrices[2][r])
+            })
+            .collect();
         Ok(Run {
             handles,
+            unsatisfied: unsatisfied_rows.first().copied(),
+            unsatisfied_rows,
             assignment,
             num_instance,
-            unsatisfied,
         })
     }
 }
