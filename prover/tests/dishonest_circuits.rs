@@ -15,6 +15,9 @@
 //! line) is refused by the real `u64_mul_div`, by one constraint only, the remainder's
 //! bound: a gadget without it would accept (the mutant itself is in dishonest_gadgets.rs).
 //!
+//! (On R1CS a secret the case changes is a witness variable too: the cheater keeps it, the
+//! splice resets the intermediates after it.)
+//!
 //! Sizes: depth 4, capacity 4. The metering, isolation and renewal cases tamper the sample
 //! witness's statement only, so they hold whatever secrets those witnesses carry.
 
@@ -54,10 +57,21 @@ fn r1cs_rules<C: Listed>(size: u32, cases: &[Tamper<C::Witness>]) {
         );
         let define = |api: &mut veil_prover::R1csApi| circuit.define(api, Some(&broken));
         let b = checker.run(&rd::Cheats::new(), define).unwrap();
-        assert!(!b.satisfied(), "{}: {name}: honest completion accepted", circuit.id());
+        assert!(
+            !b.satisfied(),
+            "{}: {name}: honest completion accepted",
+            circuit.id()
+        );
+        // A tampered secret is itself a witness variable, the first that differs: the
+        // cheater keeps it (the splice resets what is computed from it).
+        let secret_tamper = C::statement(&broken) == C::statement(&honest);
+        let mut keep = secret_tamper;
         let mut splice = rd::Cheats::new();
         let mut differing = 0;
         for i in 0..n {
+            if b.witness(i) != h.witness(i) && std::mem::take(&mut keep) {
+                continue;
+            }
             if b.witness(i) != h.witness(i) {
                 splice = splice.set(i, h.witness(i));
                 differing += 1;
@@ -81,17 +95,35 @@ fn plonky2_rules<C: Listed>(size: u32, cases: &[Tamper<C::Witness>]) {
     let h = checker
         .run(&pd::Cheats::new(), |api| circuit.define(api, Some(&honest)))
         .unwrap();
-    assert!(h.satisfied(), "{}: honest witness refused: {:?}", circuit.id(), h.verdict);
+    assert!(
+        h.satisfied(),
+        "{}: honest witness refused: {:?}",
+        circuit.id(),
+        h.verdict
+    );
     for (name, tamper) in cases {
         let mut broken = honest.clone();
         tamper(&mut broken);
-        assert!(circuit.check::<PoseidonGoldilocks>(&broken).is_err(), "{name}");
-        let define = |api: &mut veil_prover::plonky2::Plonky2Api| circuit.define(api, Some(&broken));
+        assert!(
+            circuit.check::<PoseidonGoldilocks>(&broken).is_err(),
+            "{name}"
+        );
+        let define =
+            |api: &mut veil_prover::plonky2::Plonky2Api| circuit.define(api, Some(&broken));
         let b = checker.run(&pd::Cheats::new(), define).unwrap();
-        assert!(!b.satisfied(), "{}: {name}: honest completion accepted", circuit.id());
+        assert!(
+            !b.satisfied(),
+            "{}: {name}: honest completion accepted",
+            circuit.id()
+        );
         let mut splice = pd::Cheats::new();
         for g in &b.generated {
             for (t, v) in &g.values {
+                // The statement is the verifier's and the secrets are the case's: the splice
+                // resets intermediates only.
+                if checker.is_input(&b, *t) {
+                    continue;
+                }
                 if let Some(hv) = h.value(*t) {
                     if hv != *v {
                         splice = splice.set(*t, hv);
@@ -100,7 +132,11 @@ fn plonky2_rules<C: Listed>(size: u32, cases: &[Tamper<C::Witness>]) {
             }
         }
         let s = checker.run(&splice, define).unwrap();
-        assert!(!s.satisfied(), "{}: {name}: the splice accepted", circuit.id());
+        assert!(
+            !s.satisfied(),
+            "{}: {name}: the splice accepted",
+            circuit.id()
+        );
     }
 }
 
@@ -113,30 +149,48 @@ fn digest(v: u64) -> Bytes32 {
 fn ownership_cases() -> Vec<Tamper<veil_circuits::OwnershipWitness>> {
     vec![
         ("membership: another root", |w| w.statement.root = digest(7)),
-        ("expiry: now = expires_at", |w| w.statement.now = w.token.expires_at),
+        ("expiry: now = expires_at", |w| {
+            w.statement.now = w.token.expires_at
+        }),
         ("expiry: now = u64::MAX", |w| w.statement.now = u64::MAX),
         ("tag: another tag", |w| w.statement.tag = digest(9)),
-        ("blinding factor: another one", |w| w.blinding_factor = digest(11)),
+        ("blinding factor: another one", |w| {
+            w.blinding_factor = digest(11)
+        }),
     ]
 }
 
 fn tier_cases() -> Vec<Tamper<veil_circuits::TierWitness>> {
     vec![
         ("membership: another root", |w| w.statement.root = digest(7)),
-        ("tier minimum: above the tier", |w| w.statement.min_tier = w.tier_id + 1),
+        ("tier minimum: above the tier", |w| {
+            w.statement.min_tier = w.tier_id + 1
+        }),
         ("quota: slot = quota", |w| w.statement.quota = w.slot),
-        ("nullifier: another one", |w| w.statement.nullifier = digest(3)),
-        ("request binding: another one", |w| w.statement.request_binding = digest(4)),
+        ("nullifier: another one", |w| {
+            w.statement.nullifier = digest(3)
+        }),
+        ("request binding: another one", |w| {
+            w.statement.request_binding = digest(4)
+        }),
     ]
 }
 
 fn renewal_cases() -> Vec<Tamper<veil_circuits::RenewalWitness>> {
     vec![
         ("membership: another root", |w| w.statement.root = digest(7)),
-        ("renewal window: now far past the expiry", |w| w.statement.now = u64::MAX),
-        ("later expiry: new expiry 0", |w| w.statement.new_expires_at = 0),
-        ("nullifier: another one", |w| w.statement.nullifier = digest(3)),
-        ("new leaf: another one", |w| w.statement.new_leaf = digest(5)),
+        ("renewal window: now far past the expiry", |w| {
+            w.statement.now = u64::MAX
+        }),
+        ("later expiry: new expiry 0", |w| {
+            w.statement.new_expires_at = 0
+        }),
+        ("nullifier: another one", |w| {
+            w.statement.nullifier = digest(3)
+        }),
+        ("new leaf: another one", |w| {
+            w.statement.new_leaf = digest(5)
+        }),
     ]
 }
 
@@ -145,8 +199,12 @@ fn metering_cases() -> Vec<Tamper<veil_circuits::MeteringWitness>> {
         ("total: one unit more", |w| w.statement.total_units += 1),
         ("scope: another scope", |w| w.statement.scope = digest(3)),
         ("hour alignment: start + 1", |w| w.statement.hour_start += 1),
-        ("hour window: an hour later", |w| w.statement.hour_start += 3600),
-        ("commitment: another one", |w| w.statement.readings_commitment = digest(5)),
+        ("hour window: an hour later", |w| {
+            w.statement.hour_start += 3600
+        }),
+        ("commitment: another one", |w| {
+            w.statement.readings_commitment = digest(5)
+        }),
         ("reading scope: another customer", |w| {
             w.statement.blinded_customer_id = Bytes32([9; 32])
         }),
@@ -159,14 +217,20 @@ fn isolation_cases() -> Vec<Tamper<veil_circuits::IsolationWitness>> {
             w.statement.package_b = w.statement.package_a;
             w.statement.scope_b = w.statement.scope_a;
         }),
-        ("scope: another scope a", |w| w.statement.scope_a = digest(3)),
-        ("commitment: another commitment b", |w| w.statement.commitment_b = digest(5)),
+        ("scope: another scope a", |w| {
+            w.statement.scope_a = digest(3)
+        }),
+        ("commitment: another commitment b", |w| {
+            w.statement.commitment_b = digest(5)
+        }),
     ]
 }
 
 fn revenue_cases() -> Vec<Tamper<veil_circuits::RevenueWitness>> {
     vec![
-        ("total: one micro more", |w| w.statement.aggregate_revenue_micros += 1),
+        ("total: one micro more", |w| {
+            w.statement.aggregate_revenue_micros += 1
+        }),
         ("count: one more", |w| w.statement.transaction_count += 1),
         ("period coverage: a transaction left out", |w| {
             let gross = w.transactions[0].gross_amount_micros;
@@ -174,13 +238,17 @@ fn revenue_cases() -> Vec<Tamper<veil_circuits::RevenueWitness>> {
             s.aggregate_revenue_micros = s.aggregate_revenue_micros.wrapping_sub(gross);
             s.transaction_count = s.transaction_count.saturating_sub(1);
         }),
-        ("commitment: another one", |w| w.statement.transactions_commitment = digest(5)),
+        ("commitment: another one", |w| {
+            w.statement.transactions_commitment = digest(5)
+        }),
     ]
 }
 
 fn waterfall_cases() -> Vec<Tamper<veil_circuits::WaterfallWitness>> {
     vec![
-        ("total: one micro more", |w| w.statement.total_revenue_micros += 1),
+        ("total: one micro more", |w| {
+            w.statement.total_revenue_micros += 1
+        }),
         ("tranches: a micro moved from tranche 0 to 1", |w| {
             w.statement.tranche_payouts[0] -= 1;
             w.statement.tranche_payouts[1] += 1;
@@ -189,9 +257,15 @@ fn waterfall_cases() -> Vec<Tamper<veil_circuits::WaterfallWitness>> {
             w.statement.share_payouts[1] -= 1;
             w.statement.share_payouts[2] += 1;
         }),
-        ("conservation: a micro created", |w| w.statement.share_payouts[0] += 1),
-        ("rules: basis points summing to 10,001", |w| w.statement.shares[0].bps += 1),
-        ("commitment: another one", |w| w.statement.payments_commitment = digest(5)),
+        ("conservation: a micro created", |w| {
+            w.statement.share_payouts[0] += 1
+        }),
+        ("rules: basis points summing to 10,001", |w| {
+            w.statement.shares[0].bps += 1
+        }),
+        ("commitment: another one", |w| {
+            w.statement.payments_commitment = digest(5)
+        }),
     ]
 }
 
@@ -319,7 +393,10 @@ fn forged_waterfall_split_r1cs() {
     let run = checker
         .run(&cheats, |api| circuit.define(api, Some(&forged)))
         .unwrap();
-    println!("R1CS refuses the forged split at rows {:?}", run.unsatisfied_rows);
+    println!(
+        "R1CS refuses the forged split at rows {:?}",
+        run.unsatisfied_rows
+    );
     assert!(!run.satisfied(), "the forged split verifies");
     if r + BPS_WHOLE < 1 << 14 {
         // Everything else holds: only the remainder's bound (r < 10,000) refuses it.

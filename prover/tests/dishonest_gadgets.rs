@@ -38,7 +38,11 @@ type Res<T> = Result<T, CircuitError>;
 fn r1cs_honest<T>(build: &dyn Fn(&mut R1csApi) -> Res<T>) -> (rd::Checker, rd::Run<T>) {
     let checker = rd::Checker::new(build).unwrap();
     let run = checker.run(&rd::Cheats::new(), build).unwrap();
-    assert!(run.satisfied(), "honest witness refused at row {:?}", run.unsatisfied);
+    assert!(
+        run.satisfied(),
+        "honest witness refused at row {:?}",
+        run.unsatisfied
+    );
     (checker, run)
 }
 
@@ -119,11 +123,9 @@ fn p2_split_of<T>(run: &pd::Run<'_, T>, value: u64, from: usize) -> Vec<(Target,
         .into_iter()
         .skip(from)
         .find(|limbs| {
-            limbs
-                .iter()
-                .rev()
-                .fold(0u128, |acc, (_, b)| acc * 2 + u128::from(b.to_canonical_u64()))
-                == u128::from(value)
+            limbs.iter().rev().fold(0u128, |acc, (_, b)| {
+                acc * 2 + u128::from(b.to_canonical_u64())
+            }) == u128::from(value)
         })
         .unwrap_or_else(|| panic!("no split of {value}"))
 }
@@ -173,10 +175,20 @@ fn range_check_r1cs() {
         }
         r1cs_refuses(&checker, &c, &build, "value 2^n with a bit of 2");
         let honest_bits = rd::Cheats::new().set(v, over + Fr::from(5u64));
-        r1cs_refuses(&checker, &honest_bits, &build, "value 2^n + 5 with its low bits");
+        r1cs_refuses(
+            &checker,
+            &honest_bits,
+            &build,
+            "value 2^n + 5 with its low bits",
+        );
         // A bit flipped alone breaks the recomposition.
         let flipped = Fr::from(1u64) - run.witness(v + 3);
-        r1cs_refuses(&checker, &rd::Cheats::new().set(v + 3, flipped), &build, "flipped bit");
+        r1cs_refuses(
+            &checker,
+            &rd::Cheats::new().set(v + 3, flipped),
+            &build,
+            "flipped bit",
+        );
     }
 }
 
@@ -195,13 +207,23 @@ fn range_check_plonky2() {
     let limbs = p2_split_of(&run, 40_000, 0);
     let c = p2_fat_bit(&limbs, g(1 << 16)).set(s, g(1 << 16));
     p2_refuses(&checker, &c, &build, "2^16 with a fat bit");
-    p2_refuses(&checker, &pd::Cheats::new().set(s, g((1 << 16) + 5)), &build, "2^16 + 5");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(s, g((1 << 16) + 5)),
+        &build,
+        "2^16 + 5",
+    );
     // A u64 limb of 2^32.
     let lo = (u64::MAX - 3) & 0xffff_ffff;
     let limbs = p2_split_of(&run, lo, 1);
     let c = p2_fat_bit(&limbs, g(1 << 32)).set(u.lo, g(1 << 32));
     p2_refuses(&checker, &c, &build, "limb 2^32 with a fat bit");
-    p2_refuses(&checker, &pd::Cheats::new().set(u.lo, g(1 << 32)), &build, "limb 2^32");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(u.lo, g(1 << 32)),
+        &build,
+        "limb 2^32",
+    );
     let c = pd::Cheats::new().set(limbs[3].0, g(1 - (limbs[3].1.to_canonical_u64() & 1)));
     p2_refuses(&checker, &c, &build, "a flipped bit");
 }
@@ -224,12 +246,27 @@ fn booleans_r1cs() {
     let (a, _, and, or) = &run.handles;
     // A "boolean" of 2 (or -1).
     for v in [Fr::from(2u64), -Fr::from(1u64)] {
-        r1cs_refuses(&checker, &rd::Cheats::new().set(bidx(a), v), &build, "secret bool 2");
+        r1cs_refuses(
+            &checker,
+            &rd::Cheats::new().set(bidx(a), v),
+            &build,
+            "secret bool 2",
+        );
     }
     // and/or outputs that are not the gate's.
-    r1cs_refuses(&checker, &rd::Cheats::new().set_u64(bidx(and), 1), &build, "1 AND 0 = 1");
+    r1cs_refuses(
+        &checker,
+        &rd::Cheats::new().set_u64(bidx(and), 1),
+        &build,
+        "1 AND 0 = 1",
+    );
     let c = rd::Cheats::new().set_u64(bidx(or), 0).set_u64(bidx(and), 1);
-    r1cs_refuses(&checker, &c, &build, "1 OR 0 = 0 (and AND = 1 to keep the sum)");
+    r1cs_refuses(
+        &checker,
+        &c,
+        &build,
+        "1 OR 0 = 0 (and AND = 1 to keep the sum)",
+    );
 }
 
 #[test]
@@ -246,9 +283,24 @@ fn booleans_plonky2() {
     };
     let checker = p2_honest(&build);
     let (a, b, and, or) = checker.run(&pd::Cheats::new(), &build).unwrap().handles;
-    p2_refuses(&checker, &pd::Cheats::new().set(a, g(2)), &build, "secret bool 2");
-    p2_refuses(&checker, &pd::Cheats::new().set(b, g(2)), &build, "public bool 2");
-    p2_refuses(&checker, &pd::Cheats::new().set(and, g(1)), &build, "1 AND 0 = 1");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(a, g(2)),
+        &build,
+        "secret bool 2",
+    );
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(b, g(2)),
+        &build,
+        "public bool 2",
+    );
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(and, g(1)),
+        &build,
+        "1 AND 0 = 1",
+    );
     let c = pd::Cheats::new().set(or, g(0)).set(and, g(1));
     p2_refuses(&checker, &c, &build, "1 OR 0 = 0");
 }
@@ -263,7 +315,12 @@ fn r1cs_refuses_once<T>(
     what: &str,
 ) {
     let run = checker.run(cheats, build).unwrap();
-    assert_eq!(run.unsatisfied_rows.len(), 1, "{what}: rows {:?}", run.unsatisfied_rows);
+    assert_eq!(
+        run.unsatisfied_rows.len(),
+        1,
+        "{what}: rows {:?}",
+        run.unsatisfied_rows
+    );
 }
 
 fn p2_refuses_once<T>(
@@ -273,7 +330,13 @@ fn p2_refuses_once<T>(
     what: &str,
 ) {
     let run = checker.run(cheats, build).unwrap();
-    assert_eq!(run.failures.len(), 1, "{what}: {:?} {:?}", run.verdict, run.failures);
+    assert_eq!(
+        run.failures.len(),
+        1,
+        "{what}: {:?} {:?}",
+        run.verdict,
+        run.failures
+    );
 }
 
 type R1csCmp = fn(&mut R1csApi, &FpVar<Fr>, &FpVar<Fr>) -> Res<()>;
@@ -298,10 +361,38 @@ fn comparisons_r1cs() {
     // (gadget, bits split, false a, the split value a cheater needs, is a flag)
     let cases: [(&str, R1csCmp, usize, u64, Fr, bool); 5] = [
         ("less_than", lt, 9, 7, Fr::from(2u64) + pow2(8), true),
-        ("assert_less_than", alt, 8, 7, Fr::from(5u64) - Fr::from(8u64), false),
-        ("assert_less_or_equal", ale, 8, 6, Fr::from(5u64) - Fr::from(6u64), false),
-        ("u64_less_than", u64_lt, 65, 7, Fr::from(2u64) + pow2(64), true),
-        ("u64_assert_less_than", u64_alt, 64, 7, Fr::from(5u64) - Fr::from(8u64), false),
+        (
+            "assert_less_than",
+            alt,
+            8,
+            7,
+            Fr::from(5u64) - Fr::from(8u64),
+            false,
+        ),
+        (
+            "assert_less_or_equal",
+            ale,
+            8,
+            6,
+            Fr::from(5u64) - Fr::from(6u64),
+            false,
+        ),
+        (
+            "u64_less_than",
+            u64_lt,
+            65,
+            7,
+            Fr::from(2u64) + pow2(64),
+            true,
+        ),
+        (
+            "u64_assert_less_than",
+            u64_alt,
+            64,
+            7,
+            Fr::from(5u64) - Fr::from(8u64),
+            false,
+        ),
     ];
     for (name, gadget, n, false_a, wrapped, flag) in cases {
         let wide = n > 9;
@@ -309,7 +400,10 @@ fn comparisons_r1cs() {
             let (a, b) = if wide {
                 (api.secret_u64("a", Some(3))?, api.secret_u64("b", Some(5))?)
             } else {
-                (api.secret_small("a", Some(3), bits)?, api.secret_small("b", Some(5), bits)?)
+                (
+                    api.secret_small("a", Some(3), bits)?,
+                    api.secret_small("b", Some(5), bits)?,
+                )
             };
             let m = api.next_witness_index();
             gadget(api, &a, &b)?;
@@ -357,7 +451,12 @@ fn comparisons_plonky2() {
         let run = checker.run(&pd::Cheats::new(), &build).unwrap();
         let a = run.handles;
         let limbs = p2_split_of(&run, split, 2);
-        p2_refuses(&checker, &pd::Cheats::new().set(a, g(false_a)), &build, name);
+        p2_refuses(
+            &checker,
+            &pd::Cheats::new().set(a, g(false_a)),
+            &build,
+            name,
+        );
         let mut c = p2_fat_bit(&limbs[..k], wrapped).set(a, g(false_a));
         if limbs.len() > k {
             c = c.set(limbs[k].0, G::ZERO);
@@ -436,7 +535,10 @@ fn u64_limbs_plonky2() {
     // u64_assert_less_than / u64_less_than(b, a) with b.lo := 7 (b > a), everything else
     // completed honestly: refused (the lie above is refused by each of them; the circuit
     // holds all four, so this checks they are all bound to the inputs).
-    let c = pd::Cheats::new().set(b.lo, g(7)).set(sub[0].0, g(5) - g(7)).set(sub[1].0, G::ONE);
+    let c = pd::Cheats::new()
+        .set(b.lo, g(7))
+        .set(sub[0].0, g(5) - g(7))
+        .set(sub[1].0, G::ONE);
     p2_refuses(&checker, &c, &build, "b < a with b > a");
 }
 
@@ -521,7 +623,12 @@ fn mul_div_r1cs_refuses_a_shifted_quotient_and_the_mutant_would_not() {
 
 /// The mutant on Plonky2: limbs of q and r with no generator (the cheats give them values),
 /// r range-checked to 14 bits instead of r < d.
-fn weak_mul_div_plonky2(api: &mut Plonky2Api, a: U64Target, b: Target, divisor: u64) -> [Target; 3] {
+fn weak_mul_div_plonky2(
+    api: &mut Plonky2Api,
+    a: U64Target,
+    b: Target,
+    divisor: u64,
+) -> [Target; 3] {
     let bld = &mut api.builder;
     let q = bld.add_virtual_target();
     let r = bld.add_virtual_target();
@@ -552,11 +659,18 @@ fn mul_div_plonky2_refuses_a_shifted_quotient_and_the_mutant_would_not() {
     };
     let checker = p2_honest(&build);
     let run = checker.run(&pd::Cheats::new(), &build).unwrap();
-    let gen = run.generated_by("VeilMulDivGenerator").next().unwrap().values.clone();
+    let gen = run
+        .generated_by("VeilMulDivGenerator")
+        .next()
+        .unwrap()
+        .values
+        .clone();
     // q_hi, q_lo, r_hi, r_lo.
     assert_eq!(gen[1].1, g(q));
     assert_eq!(gen[3].1, g(r));
-    let forged = pd::Cheats::new().set(gen[1].0, g(q - 1)).set(gen[3].0, g(r + D));
+    let forged = pd::Cheats::new()
+        .set(gen[1].0, g(q - 1))
+        .set(gen[3].0, g(r + D));
     let v = p2_refuses(&checker, &forged, &build, "q - 1, r + d");
     println!("real gadget: {v:?}");
     for c in [
@@ -579,7 +693,10 @@ fn mul_div_plonky2_refuses_a_shifted_quotient_and_the_mutant_would_not() {
         .unwrap();
     assert!(honest.satisfied(), "{:?}", honest.verdict);
     let forged = wchecker
-        .run(&pd::Cheats::new().set(wq, g(q - 1)).set(wr, g(r + D)), &weak)
+        .run(
+            &pd::Cheats::new().set(wq, g(q - 1)).set(wr, g(r + D)),
+            &weak,
+        )
         .unwrap();
     assert!(forged.satisfied(), "the mutant accepts q - 1, r + d");
     assert!(wchecker.prove_and_verify(&forged));
@@ -614,7 +731,12 @@ fn equality_select_and_products_r1cs() {
     let (checker, run) = r1cs_honest(&build);
     let [m_ne, m_eq, m_ine, s, p, c] = run.handles;
     // enforce_not_equal: the inverse of a - b replaced (a = b needs one that does not exist).
-    r1cs_refuses(&checker, &rd::Cheats::new().set_u64(m_ne, 5), &build, "wrong inverse");
+    r1cs_refuses(
+        &checker,
+        &rd::Cheats::new().set_u64(m_ne, 5),
+        &build,
+        "wrong inverse",
+    );
     // is_eq of the ids: the first limb pair's "not equal" flag cleared and its inverse
     // zeroed (claiming the ids equal).
     let mut hits = 0;
@@ -622,15 +744,34 @@ fn equality_select_and_products_r1cs() {
         let cheat = rd::Cheats::new().set(k, Fr::from(1u64) - run.witness(k));
         hits += usize::from(checker.run(&cheat, &build).unwrap().unsatisfied.is_some());
     }
-    assert_eq!(hits, m_ine - m_eq, "every flag / inverse of id_is_equal is bound");
+    assert_eq!(
+        hits,
+        m_ine - m_eq,
+        "every flag / inverse of id_is_equal is bound"
+    );
     for k in m_ine..m_ine + 2 {
         let cheat = rd::Cheats::new().set(k, run.witness(k) + Fr::from(1u64));
         r1cs_refuses(&checker, &cheat, &build, "id_assert_not_equal flag/inverse");
     }
     // select: the other branch; mul: a wrong product; the condition flipped.
-    r1cs_refuses(&checker, &rd::Cheats::new().set_u64(s, 9), &build, "select the other branch");
-    r1cs_refuses(&checker, &rd::Cheats::new().set_u64(p, 64), &build, "7 * 9 = 64");
-    r1cs_refuses(&checker, &rd::Cheats::new().set_u64(c, 0), &build, "condition flipped");
+    r1cs_refuses(
+        &checker,
+        &rd::Cheats::new().set_u64(s, 9),
+        &build,
+        "select the other branch",
+    );
+    r1cs_refuses(
+        &checker,
+        &rd::Cheats::new().set_u64(p, 64),
+        &build,
+        "7 * 9 = 64",
+    );
+    r1cs_refuses(
+        &checker,
+        &rd::Cheats::new().set_u64(c, 0),
+        &build,
+        "condition flipped",
+    );
 }
 
 #[test]
@@ -667,13 +808,43 @@ fn equality_select_and_products_plonky2() {
     // assert_not_equal's, and the first and last limb pairs of each id comparison.
     for e in [&eqs[0], &eqs[1], &eqs[8], &eqs[9], &eqs[16]] {
         let (flag, inv) = (e[0], e[1]);
-        p2_refuses(&checker, &pd::Cheats::new().set(flag.0, G::ONE - flag.1), &build, "flag");
-        p2_refuses(&checker, &pd::Cheats::new().set(inv.0, inv.1 + G::ONE), &build, "inverse");
+        p2_refuses(
+            &checker,
+            &pd::Cheats::new().set(flag.0, G::ONE - flag.1),
+            &build,
+            "flag",
+        );
+        p2_refuses(
+            &checker,
+            &pd::Cheats::new().set(inv.0, inv.1 + G::ONE),
+            &build,
+            "inverse",
+        );
     }
-    p2_refuses(&checker, &pd::Cheats::new().set(s, g(9)), &build, "select the other branch");
-    p2_refuses(&checker, &pd::Cheats::new().set(p, g(64)), &build, "7 * 9 = 64");
-    p2_refuses(&checker, &pd::Cheats::new().set(sum, g(71)), &build, "63 + 7 = 71");
-    p2_refuses(&checker, &pd::Cheats::new().set(c, G::ZERO), &build, "condition flipped");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(s, g(9)),
+        &build,
+        "select the other branch",
+    );
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(p, g(64)),
+        &build,
+        "7 * 9 = 64",
+    );
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(sum, g(71)),
+        &build,
+        "63 + 7 = 71",
+    );
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(c, G::ZERO),
+        &build,
+        "condition flipped",
+    );
 }
 
 // ---------------------------------------------------------------- hashing, Merkle paths
@@ -709,7 +880,12 @@ fn poseidon_and_merkle_paths_r1cs() {
     // A swapped direction bit (the selections and hashes recomputed from it).
     for &b in bits {
         let flipped = Fr::from(1u64) - run.witness(b);
-        r1cs_refuses(&checker, &rd::Cheats::new().set(b, flipped), &build, "swapped direction");
+        r1cs_refuses(
+            &checker,
+            &rd::Cheats::new().set(b, flipped),
+            &build,
+            "swapped direction",
+        );
     }
     // Any value inside the path's selections and Poseidon rounds altered.
     for k in [*m, m + 1, m + 7, (m + m_end) / 2, m_end - 1] {
@@ -738,16 +914,31 @@ fn poseidon_and_merkle_paths_plonky2() {
     let run = checker.run(&pd::Cheats::new(), &build).unwrap();
     for &b in &run.handles {
         let flipped = G::ONE - run.value(b).unwrap();
-        p2_refuses(&checker, &pd::Cheats::new().set(b, flipped), &build, "swapped direction");
+        p2_refuses(
+            &checker,
+            &pd::Cheats::new().set(b, flipped),
+            &build,
+            "swapped direction",
+        );
     }
     // A Poseidon output (the permutation's result wires), and a selection, altered.
     let pos: Vec<_> = run.generated_by("PoseidonGenerator").collect();
     assert!(!pos.is_empty());
     let (t, v) = pos[0].values[pos[0].values.len() - 1];
-    p2_refuses(&checker, &pd::Cheats::new().set(t, v + G::ONE), &build, "a Poseidon output");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(t, v + G::ONE),
+        &build,
+        "a Poseidon output",
+    );
     let arith: Vec<_> = run.generated_by("ArithmeticBaseGenerator").collect();
     let (t, v) = arith[arith.len() / 2].values[0];
-    p2_refuses(&checker, &pd::Cheats::new().set(t, v + G::ONE), &build, "a selection");
+    p2_refuses(
+        &checker,
+        &pd::Cheats::new().set(t, v + G::ONE),
+        &build,
+        "a selection",
+    );
 }
 
 /// Hashing every kind of input: an altered S-box value or output is refused.

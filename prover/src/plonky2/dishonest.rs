@@ -95,6 +95,9 @@ pub struct Run<'a, T> {
     /// cheat breaks exactly the one it is about.
     pub failures: Vec<(usize, String, usize)>,
     pub generated: Vec<Generated>,
+    /// The copy-connected sets (by representative) holding an input: a public input or a
+    /// value the definition assigned.
+    pub input_reps: std::collections::HashSet<usize>,
     witness: Option<PartitionWitness<'a, F>>,
 }
 
@@ -147,6 +150,13 @@ impl Checker {
         if api.builder.num_gates() != self.gates {
             return Err(be("the definition made other gates than the compiled one"));
         }
+        let input_reps = api
+            .assignments
+            .iter()
+            .map(|(t, _)| *t)
+            .chain(self.data.prover_only.public_inputs.iter().copied())
+            .map(|t| self.rep(t))
+            .collect();
         let (witness, generated, verdict) = self.generate(cheats, &api.assignments);
         let (verdict, failures) = match (&witness, verdict) {
             (Some(w), None) => self.check_gates(w),
@@ -157,9 +167,15 @@ impl Checker {
             handles,
             verdict,
             failures,
+            input_reps,
             generated,
             witness,
         })
+    }
+
+    /// Whether `t` is copy-connected to an input of the run (the statement or a secret).
+    pub fn is_input<T>(&self, run: &Run<'_, T>, t: Target) -> bool {
+        run.input_reps.contains(&self.rep(t))
     }
 
     fn rep(&self, t: Target) -> usize {
@@ -181,8 +197,11 @@ impl Checker {
         let prover = &self.data.prover_only;
         let common = &self.data.common;
         // By representative: the last cheat of a copy-connected set wins.
-        let cheat_reps: std::collections::HashMap<usize, F> =
-            cheats.values.iter().map(|(t, v)| (self.rep(*t), *v)).collect();
+        let cheat_reps: std::collections::HashMap<usize, F> = cheats
+            .values
+            .iter()
+            .map(|(t, v)| (self.rep(*t), *v))
+            .collect();
         let cheat_of = |t: Target| cheat_reps.get(&self.rep(t)).copied();
         let mut witness = PartitionWitness::new(
             common.config.num_wires,

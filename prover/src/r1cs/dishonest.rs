@@ -191,7 +191,9 @@ impl Checker {
         assignment.extend(cs.witness_assignment().map_err(be)?);
         if num_instance != self.num_instance || assignment.len() != num_instance + self.num_witness
         {
-            return Err(be("the definition made other variables than the compiled one"));
+            return Err(be(
+                "the definition made other variables than the compiled one",
+            ));
         }
         for (i, v) in &cheats.values {
             let slot = assignment
