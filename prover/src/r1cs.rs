@@ -17,14 +17,22 @@ use veil_circuits::poseidon;
 use veil_verifier::encoding::bls12_381 as enc;
 use veil_verifier::Bytes32;
 
+#[doc(hidden)]
+pub mod dishonest;
+
 /// The R1CS implementation of [`Api`].
 pub struct R1csApi {
     cs: ConstraintSystemRef<Fr>,
+    /// Values a dishonest-prover test substitutes (empty otherwise): see [`dishonest`].
+    cheats: dishonest::Cheats,
 }
 
 impl R1csApi {
     pub fn new(cs: ConstraintSystemRef<Fr>) -> Self {
-        R1csApi { cs }
+        R1csApi {
+            cs,
+            cheats: dishonest::Cheats::default(),
+        }
     }
 }
 
@@ -59,6 +67,7 @@ impl R1csApi {
     }
 
     fn witness(&mut self, value: Option<Fr>) -> Result<FpVar<Fr>, CircuitError> {
+        let value = self.cheats.value_at(self.cs.num_witness_variables(), value);
         FpVar::new_witness(self.cs.clone(), || value.ok_or_else(missing)).map_err(be)
     }
 
@@ -70,6 +79,7 @@ impl R1csApi {
         let mut out = Vec::with_capacity(bits as usize);
         for i in 0..bits as usize {
             let bit = le.as_ref().map(|b| b.get(i).copied().unwrap_or(false));
+            let bit = self.cheats.bit_at(self.cs.num_witness_variables(), bit);
             out.push(
                 Boolean::new_witness(self.cs.clone(), || bit.ok_or_else(missing)).map_err(be)?,
             );
@@ -228,6 +238,7 @@ impl Api for R1csApi {
         _name: &str,
         value: Option<bool>,
     ) -> Result<Boolean<Fr>, CircuitError> {
+        let value = self.cheats.bit_at(self.cs.num_witness_variables(), value);
         Boolean::new_witness(self.cs.clone(), || value.ok_or_else(missing)).map_err(be)
     }
 

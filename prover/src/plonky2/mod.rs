@@ -16,6 +16,8 @@
 
 pub mod aggregate;
 pub mod api;
+#[doc(hidden)]
+pub mod dishonest;
 
 pub use api::{Plonky2Api, U64Target};
 
