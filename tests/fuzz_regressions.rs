@@ -16,10 +16,14 @@ use veil::verifier::attest::{
     ProofAttestation, PublicKey, RootInfo, Signature, SignedRoot, TrustedKeys,
 };
 use veil::verifier::pinning::TrustedVerifyingKeys;
-use veil::verifier::{snarkjs, AnyVerifyingKey, Groth16VerifyingKey, Plonky2VerifyingKey, ProofEnvelope};
+use veil::verifier::{
+    snarkjs, AnyVerifyingKey, Groth16VerifyingKey, Plonky2VerifyingKey, ProofEnvelope,
+};
 
 fn seed_dir(target: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds").join(target)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/seeds")
+        .join(target)
 }
 
 fn seed(target: &str, name: &str) -> Vec<u8> {
@@ -38,14 +42,18 @@ fn committed_seeds_are_accepted_by_their_readers() {
     AnyVerifyingKey::from_bytes(&seed("plonky2_vk", "tier-4.vk")).unwrap();
 
     let env = ProofEnvelope::from_json(&seed_text("envelope", "groth16.json")).unwrap();
-    g16.prepare().verify(&env).expect("the envelope seed verifies under the key seed");
+    g16.prepare()
+        .verify(&env)
+        .expect("the envelope seed verifies under the key seed");
     assert_eq!(p2.header.circuit, env.circuit);
 
     let trusted = TrustedKeys::from_json(&seed_text("trusted_keys", "trusted.json")).unwrap();
     let att = ProofAttestation::from_json(&seed_text("attestation", "groth16.json")).unwrap();
-    att.check_signature(&trusted).expect("the attestation seed is signed by the trusted key");
+    att.check_signature(&trusted)
+        .expect("the attestation seed is signed by the trusted key");
     let root = SignedRoot::from_json(&seed_text("signed_root", "signed-root.json")).unwrap();
-    root.check_signature(&trusted).expect("the signed-root seed is signed by the trusted key");
+    root.check_signature(&trusted)
+        .expect("the signed-root seed is signed by the trusted key");
     RootInfo::from_json(&seed_text("signed_root", "root.json")).unwrap();
     PublicKey::from_bytes(&seed("trusted_keys", "auditor.pub")).unwrap();
     Signature::from_bytes(&seed("trusted_keys", "file.sig")).unwrap();

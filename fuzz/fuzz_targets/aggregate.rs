@@ -9,7 +9,12 @@ use veil_verifier::aggregate::AggregateEnvelope;
 
 fuzz_target!(|data: &[u8]| {
     let Some(s) = text(data) else { return };
-    let Ok(a) = AggregateEnvelope::from_json(s) else { return };
-    assert_eq!(AggregateEnvelope::from_json(&a.to_json()).as_ref(), Ok(&a));
+    let Ok(a) = AggregateEnvelope::from_json(s) else {
+        return;
+    };
+    assert_eq!(
+        AggregateEnvelope::from_json(&a.to_json()).as_ref().ok(),
+        Some(&a)
+    );
     let _ = a.public_inputs();
 });

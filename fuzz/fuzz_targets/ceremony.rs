@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(s) = std::str::from_utf8(data) {
         if let Ok(p) = KeyProvenance::from_json(s) {
-            assert_eq!(KeyProvenance::from_json(&p.to_json()).as_ref().ok(), Some(&p));
+            assert_eq!(
+                KeyProvenance::from_json(&p.to_json()).as_ref().ok(),
+                Some(&p)
+            );
         }
     }
 });

@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use veil_prover::Groth16ProvingKey;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(k) = Groth16ProvingKey::from_bytes(data) else { return };
+    let Ok(k) = Groth16ProvingKey::from_bytes(data) else {
+        return;
+    };
     let bytes = k.to_bytes();
     let again = Groth16ProvingKey::from_bytes(&bytes).expect("a key's own encoding reads");
     assert_eq!(again.header, k.header);

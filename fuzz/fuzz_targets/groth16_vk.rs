@@ -7,8 +7,13 @@ use veil_verifier::{AnyVerifyingKey, Groth16VerifyingKey};
 
 fuzz_target!(|data: &[u8]| {
     let _ = AnyVerifyingKey::from_bytes(data);
-    let Ok(k) = Groth16VerifyingKey::from_bytes(data) else { return };
+    let Ok(k) = Groth16VerifyingKey::from_bytes(data) else {
+        return;
+    };
     let bytes = k.to_bytes();
     assert_eq!(bytes, data);
-    assert_eq!(Groth16VerifyingKey::from_bytes(&bytes).as_ref().ok(), Some(&k));
+    assert_eq!(
+        Groth16VerifyingKey::from_bytes(&bytes).as_ref().ok(),
+        Some(&k)
+    );
 });

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use veil_prover::plonky2::Plonky2ProvingKey;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(k) = Plonky2ProvingKey::from_bytes(data) else { return };
+    let Ok(k) = Plonky2ProvingKey::from_bytes(data) else {
+        return;
+    };
     let bytes = k.to_bytes();
     let again = Plonky2ProvingKey::from_bytes(&bytes).expect("a key's own encoding reads");
     assert_eq!(again.header, k.header);

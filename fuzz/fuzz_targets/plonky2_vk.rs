@@ -6,7 +6,9 @@ use veil_verifier::{AnyVerifyingKey, Plonky2VerifyingKey};
 
 fuzz_target!(|data: &[u8]| {
     let _ = AnyVerifyingKey::from_bytes(data);
-    let Ok(k) = Plonky2VerifyingKey::from_bytes(data) else { return };
+    let Ok(k) = Plonky2VerifyingKey::from_bytes(data) else {
+        return;
+    };
     let bytes = k.to_bytes();
     assert_eq!(bytes, data);
     let again = Plonky2VerifyingKey::from_bytes(&bytes).expect("a key's own encoding reads");

@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use veil_params::ceremony::ptau;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(p) = ptau::import(data, &|_| {}) else { return };
+    let Ok(p) = ptau::import(data, &|_| {}) else {
+        return;
+    };
     let bytes = ptau::export(&p).expect("an imported accumulator exports");
     let again = ptau::import(&bytes, &|_| {}).expect("an export imports");
     assert_eq!(again.to_bytes(), p.to_bytes());

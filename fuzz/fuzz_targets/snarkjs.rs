@@ -6,9 +6,15 @@ use libfuzzer_sys::fuzz_target;
 use veil_verifier::snarkjs;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else { return };
-    let Ok(s) = std::str::from_utf8(rest) else { return };
-    let Ok(v) = snarkjs::parse_json("fuzz input", s) else { return };
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(s) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let Ok(v) = snarkjs::parse_json("fuzz input", s) else {
+        return;
+    };
     match which % 3 {
         0 => {
             if let Ok(vk) = snarkjs::vk_from_json(&v) {

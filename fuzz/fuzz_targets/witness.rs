@@ -6,15 +6,17 @@
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use veil_circuits::{
-    Circuit, Isolation, Listed, Metering, Ownership, PoseidonBls12, PoseidonGoldilocks, Renewal,
-    Revenue, Tier, Waterfall,
+    Isolation, Listed, Metering, Ownership, PoseidonBls12, PoseidonGoldilocks, Renewal, Revenue,
+    Tier, Waterfall,
 };
 
 fn run<C: Listed>(size: u32, s: &str)
 where
     C::Witness: DeserializeOwned,
 {
-    let Ok(w) = serde_json::from_str::<C::Witness>(s) else { return };
+    let Ok(w) = serde_json::from_str::<C::Witness>(s) else {
+        return;
+    };
     let value = serde_json::to_value(&w).expect("a witness serializes");
     let again: C::Witness = serde_json::from_value(value.clone()).expect("a witness reads back");
     assert_eq!(serde_json::to_value(&again).expect("serializes"), value);
@@ -25,8 +27,12 @@ where
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else { return };
-    let Ok(s) = std::str::from_utf8(rest) else { return };
+    let Some((&which, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(s) = std::str::from_utf8(rest) else {
+        return;
+    };
     match which % 7 {
         0 => run::<Ownership>(4, s),
         1 => run::<Tier>(4, s),
