@@ -280,11 +280,16 @@ fn check_sane(data: &VerifierCircuitData<F, C, D>) -> Result<(), VerifyError> {
     }
     for g in &c.gates {
         let g = &g.0;
-        if g.num_wires() > c.config.num_wires
-            || g.num_constants() > c.num_constants
-            || g.num_constraints() > c.num_gate_constraints
-            || g.degree() > c.quotient_degree_factor + 1
-        {
+        // A gate's sizes are products of parameters read from the file (an ArithmeticGate's
+        // wires are 4 * num_ops): where overflow is checked they panic on a huge parameter,
+        // and a gate that cannot say its sizes does not fit either (found by fuzzing).
+        let fits = catch_quiet(|| {
+            g.num_wires() <= c.config.num_wires
+                && g.num_constants() <= c.num_constants
+                && g.num_constraints() <= c.num_gate_constraints
+                && g.degree() <= c.quotient_degree_factor + 1
+        });
+        if fits != Some(true) {
             return bad(format!("gate {} does not fit the circuit", g.id()));
         }
     }
