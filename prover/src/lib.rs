@@ -6,6 +6,7 @@ pub mod attest;
 pub mod error;
 pub mod export;
 pub mod groth16;
+pub mod groth16_key;
 pub mod plonky2;
 pub mod r1cs;
 
