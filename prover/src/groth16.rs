@@ -167,8 +167,7 @@ impl Groth16ProvingKey {
     /// needs not compile the circuit. `compiled` must be the constraint system the key was
     /// made for (its digest is the header's).
     pub fn to_bytes_v3(&self, compiled: &Compiled) -> Result<Vec<u8>, ProveError> {
-        if compiled.circuit != self.header.circuit || compiled.cs_digest != self.header.cs_digest
-        {
+        if compiled.circuit != self.header.circuit || compiled.cs_digest != self.header.cs_digest {
             return Err(VerifyError::ConstraintSystemMismatch {
                 expected: self.header.cs_digest.to_hex(),
                 found: compiled.cs_digest.to_hex(),
@@ -193,9 +192,7 @@ impl Groth16ProvingKey {
 
     /// [`Groth16ProvingKey::from_bytes`], also returning the compiled constraint system a
     /// version 3 key stores (`None` for versions 1 and 2).
-    pub fn from_bytes_with_compiled(
-        bytes: &[u8],
-    ) -> Result<(Self, Option<Compiled>), VerifyError> {
+    pub fn from_bytes_with_compiled(bytes: &[u8]) -> Result<(Self, Option<Compiled>), VerifyError> {
         let (version, header, body) = read_key_file_versioned(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Groth16 {
             return Err(VerifyError::WrongBackend {

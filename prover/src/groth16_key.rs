@@ -105,10 +105,7 @@ struct Cursor<'a> {
 }
 
 fn bad(detail: impl Into<String>) -> VerifyError {
-    VerifyError::Format(format!(
-        "proving key (version 3 body): {}",
-        detail.into()
-    ))
+    VerifyError::Format(format!("proving key (version 3 body): {}", detail.into()))
 }
 
 impl<'a> Cursor<'a> {
@@ -244,15 +241,19 @@ pub fn decode(
         for _ in 0..num_constraints {
             let n = r.count(ENTRY_BYTES, "matrix entries")?;
             let mut row = Vec::with_capacity(n);
-            for entry in r.take(n * ENTRY_BYTES, "matrix entries")?.chunks_exact(ENTRY_BYTES) {
+            for entry in r
+                .take(n * ENTRY_BYTES, "matrix entries")?
+                .chunks_exact(ENTRY_BYTES)
+            {
                 let mut limbs = [0u64; 4];
                 for (limb, b) in limbs.iter_mut().zip(entry.chunks_exact(8)) {
                     let mut w = [0u8; 8];
                     w.copy_from_slice(b);
                     *limb = u64::from_le_bytes(w);
                 }
-                let coeff = Fr::from_bigint(BigInt(limbs))
-                    .ok_or_else(|| bad(format!("a coefficient of matrix {name} is not canonical")))?;
+                let coeff = Fr::from_bigint(BigInt(limbs)).ok_or_else(|| {
+                    bad(format!("a coefficient of matrix {name} is not canonical"))
+                })?;
                 let mut w = [0u8; 8];
                 w.copy_from_slice(&entry[32..]);
                 let idx = usize::try_from(u64::from_le_bytes(w))

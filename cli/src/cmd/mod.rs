@@ -79,7 +79,9 @@ pub fn load_prover<C: Circuit + Clone>(
     let at2 = |e: ProveError| CliError::new(format!("{}: {e}", pk.display()));
     Ok(match backend {
         // A version 3 key brings its compiled constraint system; older ones are compiled.
-        Backend::Groth16 => AnyProver::Groth16(Prover::from_key_bytes(circuit, &bytes).map_err(at2)?),
+        Backend::Groth16 => {
+            AnyProver::Groth16(Prover::from_key_bytes(circuit, &bytes).map_err(at2)?)
+        }
         Backend::Plonky2 => {
             let key = p2::Plonky2ProvingKey::from_bytes(&bytes).map_err(at)?;
             drop(bytes);

@@ -182,10 +182,7 @@ impl Task for ProveMany<'_> {
                 }
             })
             .collect();
-        let to_prove = todo
-            .iter()
-            .filter(|t| matches!(t, Todo::Prove(..)))
-            .count();
+        let to_prove = todo.iter().filter(|t| matches!(t, Todo::Prove(..))).count();
 
         let bar = if self.quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
@@ -205,13 +202,10 @@ impl Task for ProveMany<'_> {
             .map(|t| match t {
                 Todo::Done(outcome) => outcome,
                 Todo::Prove(w, path) => {
-                    let written = prover
-                        .prove(&w)
-                        .map_err(|e| e.to_string())
-                        .and_then(|env| {
-                            write_atomic(&path, format!("{}\n", env.to_json()).as_bytes())
-                                .map_err(|e| e.to_string())
-                        });
+                    let written = prover.prove(&w).map_err(|e| e.to_string()).and_then(|env| {
+                        write_atomic(&path, format!("{}\n", env.to_json()).as_bytes())
+                            .map_err(|e| e.to_string())
+                    });
                     bar.inc(1);
                     match written {
                         Ok(()) => Outcome::Proved(path),
@@ -248,7 +242,11 @@ fn remove_stale_temporaries(out_dir: &Path, files: &[PathBuf]) {
     };
     let prefixes: Vec<String> = files
         .iter()
-        .filter_map(|f| proof_path(f, out_dir).file_name().map(|n| format!(".{}.", n.to_string_lossy())))
+        .filter_map(|f| {
+            proof_path(f, out_dir)
+                .file_name()
+                .map(|n| format!(".{}.", n.to_string_lossy()))
+        })
         .collect();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -270,8 +268,10 @@ fn remove_stale_temporaries(out_dir: &Path, files: &[PathBuf]) {
 fn prove_batch(args: &ProveArgs, dir: &Path, out_dir: &Path, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
     let all = json_files(dir, Some(".proof.json"))?;
-    let shard = shard::resolve(args.shard, args.completions, |name| std::env::var(name).ok())
-        .map_err(CliError::new)?;
+    let shard = shard::resolve(args.shard, args.completions, |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(CliError::new)?;
     let files: Vec<PathBuf> = match shard {
         Some(s) => all
             .iter()

@@ -27,8 +27,7 @@ impl Task for Setup<'_> {
             Backend::Groth16 => {
                 // Key file version 3: fast to load, with the compiled constraint system.
                 let seed = veil_params::dev_seed(&circuit.id(), self.label);
-                let (pk, vk, compiled) =
-                    veil_prover::groth16::dev_setup_compiled(&circuit, seed)?;
+                let (pk, vk, compiled) = veil_prover::groth16::dev_setup_compiled(&circuit, seed)?;
                 Keys {
                     pk: pk.to_bytes_v3(&compiled)?,
                     vk: vk.to_bytes(),

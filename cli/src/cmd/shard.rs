@@ -188,15 +188,24 @@ mod tests {
     #[test]
     fn kubernetes_index_with_completions() {
         let e = env(&[(K8S_INDEX, "2")]);
-        assert_eq!(resolve(None, Some(3), &e), Ok(Some(Shard::new(2, 3).unwrap())));
-        assert!(resolve(None, None, &e).unwrap_err().contains("--completions"));
+        assert_eq!(
+            resolve(None, Some(3), &e),
+            Ok(Some(Shard::new(2, 3).unwrap()))
+        );
+        assert!(resolve(None, None, &e)
+            .unwrap_err()
+            .contains("--completions"));
         let e = env(&[(K8S_INDEX, "2"), (K8S_COUNT, "4")]);
         assert_eq!(resolve(None, None, &e), Ok(Some(Shard::new(2, 4).unwrap())));
         assert!(resolve(None, Some(3), &e).unwrap_err().contains("disagree"));
         let e = env(&[(K8S_INDEX, "3"), (K8S_COUNT, "3")]);
-        assert!(resolve(None, None, &e).unwrap_err().contains("out of range"));
+        assert!(resolve(None, None, &e)
+            .unwrap_err()
+            .contains("out of range"));
         let e = env(&[(K8S_INDEX, "x")]);
-        assert!(resolve(None, Some(3), &e).unwrap_err().contains("not a whole number"));
+        assert!(resolve(None, Some(3), &e)
+            .unwrap_err()
+            .contains("not a whole number"));
     }
 
     #[test]
@@ -218,6 +227,8 @@ mod tests {
         assert!(resolve(None, Some(2), &e).unwrap_err().contains("both"));
         let e = env(&[]);
         assert_eq!(resolve(None, None, &e), Ok(None));
-        assert!(resolve(None, Some(2), &e).unwrap_err().contains("needs a shard index"));
+        assert!(resolve(None, Some(2), &e)
+            .unwrap_err()
+            .contains("needs a shard index"));
     }
 }
