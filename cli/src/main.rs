@@ -86,7 +86,7 @@ enum Command {
     Check(CheckArgs),
     /// Write a deterministic sample witness (the files in examples/ come from here).
     Sample(SampleArgs),
-    /// Set up, prove and verify every circuit at its default size on both backends, with timings.
+    /// Set up, prove and verify every circuit on both backends (small sizes; --full for the default sizes), with timings.
     Demo(DemoArgs),
     /// Fold a batch of Plonky2 proofs of one circuit into one recursive proof.
     #[command(after_help = "Example:\n  \
@@ -231,6 +231,19 @@ pub struct ProveArgs {
     /// No progress bar or status lines on stderr (errors are still reported).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// With --batch: prove only slice K of N (K from 0; the witnesses at sorted positions
+    /// congruent to K mod N). Without it, read from JOB_COMPLETION_INDEX (Kubernetes Indexed
+    /// Jobs, with --completions) or SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (Slurm arrays).
+    #[arg(long, value_name = "K/N", requires = "batch", value_parser = cmd::shard::parse_shard)]
+    pub shard: Option<cmd::shard::Shard>,
+    /// With --batch under a Kubernetes Indexed Job: the number of shards (the Job's
+    /// completions); default: the JOB_COMPLETIONS variable.
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub completions: Option<u64>,
+    /// With --batch: prove every witness again, even those whose proof already exists in
+    /// --out-dir and verifies (by default those are skipped, so a rerun resumes).
+    #[arg(long, requires = "batch")]
+    pub overwrite: bool,
 }
 
 #[derive(Args, Debug)]
@@ -332,10 +345,13 @@ pub struct DemoArgs {
     /// Only this backend (default: both, side by side).
     #[arg(long, short = 'b', value_name = "BACKEND", value_parser = backend_arg)]
     pub backend: Option<Backend>,
-    /// Every circuit at a small size (trees of depth 4, batches of 4 items) with built-in
-    /// sample witnesses: the whole tour in a fraction of the time.
-    #[arg(long)]
+    /// Every circuit at a small size (trees of depth 4, batches of 4 items): the default,
+    /// kept for scripts written when it was not.
+    #[arg(long, conflicts_with = "full")]
     pub small: bool,
+    /// Every circuit at its default size (trees of depth 20, capacities 64 and 256): minutes.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Args, Debug)]

@@ -15,6 +15,8 @@ pub enum ProveError {
     Groth16(String),
     #[error("the witness passes the native check but not the Plonky2 constraint system: a bug in circuit {circuit}, please report it")]
     NotSatisfied { circuit: String },
+    #[error("the proof does not verify against the proving key's own verifying key ({0}): the proving key is corrupted or inconsistent; make the keys again with `veil setup`")]
+    ProofDoesNotVerify(String),
     #[error("Plonky2: {0}")]
     Plonky2(String),
 }

@@ -7,7 +7,7 @@
 use crate::error::ProveError;
 use crate::r1cs::R1csApi;
 use ark_bls12_381::{Bls12_381, Fr};
-use ark_ff::{BigInteger, PrimeField, UniformRand};
+use ark_ff::UniformRand;
 use ark_groth16::{Groth16, ProvingKey};
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
@@ -17,12 +17,14 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
-use sha3::{Digest as _, Sha3_256};
 use std::cell::RefCell;
 use std::path::Path;
 use veil_circuits::{Circuit, NativeHasher, PoseidonBls12};
-use veil_verifier::format::{read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope};
-use veil_verifier::groth16::{proof_to_bytes, Groth16VerifyingKey};
+use veil_verifier::format::{
+    read_key_file_versioned, write_key_file, write_key_file_version, KeyHeader, KeyKind,
+    ProofEnvelope, KEY_FORMAT_VERSION_3,
+};
+use veil_verifier::groth16::{proof_to_bytes, Groth16VerifyingKey, PreparedVerifier};
 use veil_verifier::{Backend, Bytes32, CircuitId, VerifyError};
 
 /// The hash family of the Groth16 backend, for native checks and witness building.
@@ -88,22 +90,15 @@ fn synth_error(
     }
 }
 
+/// Domain tag of the constraint-system digest.
+pub(crate) const CS_DIGEST_TAG: &[u8] = b"veil-r1cs-v1";
+
+/// SHA3-256 of the tag, the sizes and the matrices (per row its length, per entry the
+/// canonical little-endian coefficient and the index): the bytes a version 3 key stores.
 fn digest_matrices(c: &Compiled) -> Bytes32 {
-    let mut h = Sha3_256::new();
-    h.update(b"veil-r1cs-v1");
-    for n in [c.num_instance, c.num_witness, c.num_constraints] {
-        h.update((n as u64).to_le_bytes());
-    }
-    for m in &c.matrices {
-        for row in m {
-            h.update((row.len() as u64).to_le_bytes());
-            for (coeff, idx) in row {
-                h.update(coeff.into_bigint().to_bytes_le());
-                h.update((*idx as u64).to_le_bytes());
-            }
-        }
-    }
-    Bytes32(h.finalize().into())
+    let mut encoded = Vec::new();
+    crate::groth16_key::encode_cs(&mut encoded, c);
+    crate::groth16_key::cs_digest_of(&encoded)
 }
 
 /// Synthesizes the circuit in setup mode and returns its matrices.
@@ -157,6 +152,8 @@ pub struct Groth16ProvingKey {
 }
 
 impl Groth16ProvingKey {
+    /// The key file in layout version 2: the arkworks key compressed, validated on read.
+    /// `veil setup` writes version 3 instead ([`Groth16ProvingKey::to_bytes_v3`]).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut body = Vec::new();
         self.pk
@@ -165,15 +162,49 @@ impl Groth16ProvingKey {
         write_key_file(&self.header, &body)
     }
 
-    /// Reads and validates a proving key (points on the curve and in the subgroup).
+    /// The key file in layout version 3 (see [`crate::groth16_key`]): uncompressed points
+    /// and the compiled constraint system, so that a prover loads it in milliseconds and
+    /// needs not compile the circuit. `compiled` must be the constraint system the key was
+    /// made for (its digest is the header's).
+    pub fn to_bytes_v3(&self, compiled: &Compiled) -> Result<Vec<u8>, ProveError> {
+        if compiled.circuit != self.header.circuit || compiled.cs_digest != self.header.cs_digest {
+            return Err(VerifyError::ConstraintSystemMismatch {
+                expected: self.header.cs_digest.to_hex(),
+                found: compiled.cs_digest.to_hex(),
+            }
+            .into());
+        }
+        let body = crate::groth16_key::encode(&self.pk, compiled);
+        Ok(write_key_file_version(
+            &self.header,
+            &body,
+            KEY_FORMAT_VERSION_3,
+        ))
+    }
+
+    /// Reads a proving key of any layout version: version 1 and 2 bodies validated (points
+    /// on the curve and in the subgroup), version 3 checked by its body digest and its stored
+    /// constraint system by the header's digest (the constraint system is dropped here; see
+    /// [`Groth16ProvingKey::from_bytes_with_compiled`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
-        let (header, body) = read_key_file(bytes, KeyKind::Proving)?;
+        Self::from_bytes_with_compiled(bytes).map(|(key, _)| key)
+    }
+
+    /// [`Groth16ProvingKey::from_bytes`], also returning the compiled constraint system a
+    /// version 3 key stores (`None` for versions 1 and 2).
+    pub fn from_bytes_with_compiled(bytes: &[u8]) -> Result<(Self, Option<Compiled>), VerifyError> {
+        let (version, header, body) = read_key_file_versioned(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Groth16 {
             return Err(VerifyError::WrongBackend {
                 what: "proving key",
                 expected: Backend::Groth16,
                 found: header.backend.to_string(),
             });
+        }
+        if version == KEY_FORMAT_VERSION_3 {
+            let (pk, compiled) =
+                crate::groth16_key::decode(body, header.circuit, header.cs_digest)?;
+            return Ok((Groth16ProvingKey { header, pk }, Some(compiled)));
         }
         let mut reader = body;
         let pk = ProvingKey::<Bls12_381>::deserialize_with_mode(
@@ -190,7 +221,7 @@ impl Groth16ProvingKey {
                 "trailing bytes after the proving key".into(),
             ));
         }
-        Ok(Groth16ProvingKey { header, pk })
+        Ok((Groth16ProvingKey { header, pk }, None))
     }
 
     pub fn read(path: &Path) -> Result<Self, VerifyError> {
@@ -217,6 +248,15 @@ pub fn dev_setup<C: Circuit>(
     circuit: &C,
     seed: [u8; 32],
 ) -> Result<(Groth16ProvingKey, Groth16VerifyingKey), ProveError> {
+    dev_setup_compiled(circuit, seed).map(|(pk, vk, _)| (pk, vk))
+}
+
+/// [`dev_setup`], also returning the compiled constraint system (what a version 3 key file
+/// stores, [`Groth16ProvingKey::to_bytes_v3`]). UNSAFE FOR PRODUCTION, as [`dev_setup`].
+pub fn dev_setup_compiled<C: Circuit>(
+    circuit: &C,
+    seed: [u8; 32],
+) -> Result<(Groth16ProvingKey, Groth16VerifyingKey, Compiled), ProveError> {
     let compiled = compile(circuit)?;
     let side = RefCell::new(None);
     let mut rng = ChaCha20Rng::from_seed(seed);
@@ -238,7 +278,7 @@ pub fn dev_setup<C: Circuit>(
     };
     let pkf = Groth16ProvingKey { header, pk };
     let vk = pkf.verifying_key();
-    Ok((pkf, vk))
+    Ok((pkf, vk, compiled))
 }
 
 /// A circuit ready to prove: compiled once, proving key checked against it.
@@ -247,6 +287,8 @@ pub struct Prover<C: Circuit> {
     compiled: Compiled,
     key: Groth16ProvingKey,
     key_digest: Bytes32,
+    /// The key's own verifying half: every proof is checked with it before it is returned.
+    verifier: PreparedVerifier,
 }
 
 impl<C: Circuit> Prover<C> {
@@ -254,6 +296,27 @@ impl<C: Circuit> Prover<C> {
     pub fn new(circuit: C, key: Groth16ProvingKey) -> Result<Self, ProveError> {
         key.header.expect(circuit.id(), Backend::Groth16)?;
         let compiled = compile(&circuit)?;
+        Self::with_compiled(circuit, key, compiled)
+    }
+
+    /// A prover over a constraint system compiled earlier (the one a version 3 key file
+    /// stores), without compiling the circuit again. Refuses a key or a constraint system
+    /// of another circuit, circuit version or backend, and a constraint system whose digest
+    /// is not the key's.
+    pub fn with_compiled(
+        circuit: C,
+        key: Groth16ProvingKey,
+        compiled: Compiled,
+    ) -> Result<Self, ProveError> {
+        key.header.expect(circuit.id(), Backend::Groth16)?;
+        if compiled.circuit != circuit.id() {
+            return Err(VerifyError::WrongCircuit {
+                what: "compiled constraint system",
+                expected: circuit.id().to_string(),
+                found: compiled.circuit.to_string(),
+            }
+            .into());
+        }
         if compiled.cs_digest != key.header.cs_digest {
             return Err(VerifyError::ConstraintSystemMismatch {
                 expected: compiled.cs_digest.to_hex(),
@@ -268,13 +331,25 @@ impl<C: Circuit> Prover<C> {
             }
             .into());
         }
-        let key_digest = key.verifying_key().digest;
+        let vk = key.verifying_key();
         Ok(Prover {
             circuit,
             compiled,
             key,
-            key_digest,
+            key_digest: vk.digest,
+            verifier: vk.prepare(),
         })
+    }
+
+    /// A prover from a proving key file of any layout version: a version 3 key brings its
+    /// constraint system, older ones are compiled from the circuit.
+    pub fn from_key_bytes(circuit: C, bytes: &[u8]) -> Result<Self, ProveError> {
+        let (key, compiled) = Groth16ProvingKey::from_bytes_with_compiled(bytes)?;
+        key.header.expect(circuit.id(), Backend::Groth16)?;
+        match compiled {
+            Some(compiled) => Self::with_compiled(circuit, key, compiled),
+            None => Self::new(circuit, key),
+        }
     }
 
     pub fn compiled(&self) -> &Compiled {
@@ -287,6 +362,11 @@ impl<C: Circuit> Prover<C> {
 
     pub fn verifying_key(&self) -> Groth16VerifyingKey {
         self.key.verifying_key()
+    }
+
+    /// Verifies an envelope with the key's verifying half (prepared once, in [`Prover::new`]).
+    pub fn verify(&self, envelope: &ProofEnvelope) -> Result<(), VerifyError> {
+        self.verifier.verify(envelope)
     }
 
     /// Checks the witness natively (a clear reason if it is refused), computes the
@@ -322,14 +402,20 @@ impl<C: Circuit> Prover<C> {
             &full,
         )
         .map_err(|e| ProveError::Groth16(e.to_string()))?;
-        Ok(ProofEnvelope {
+        let envelope = ProofEnvelope {
             circuit: self.circuit.id(),
             circuit_version: self.circuit.id().version(),
             backend: Backend::Groth16,
             key_digest: self.key_digest,
             statement: C::statement(witness),
             proof: proof_to_bytes(&proof),
-        })
+        };
+        // A proving key with a wrong point (corrupted before its digest was computed, or
+        // made that way) proves "successfully" a proof that does not verify: never return one.
+        self.verifier
+            .verify(&envelope)
+            .map_err(|e| ProveError::ProofDoesNotVerify(e.to_string()))?;
+        Ok(envelope)
     }
 
     /// Proves many witnesses in parallel; `on_done` is called once per finished proof.

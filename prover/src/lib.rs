@@ -7,6 +7,7 @@ pub mod audit;
 pub mod error;
 pub mod export;
 pub mod groth16;
+pub mod groth16_key;
 pub mod plonky2;
 pub mod r1cs;
 

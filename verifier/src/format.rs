@@ -26,8 +26,13 @@
 //! lengths read from the file) is refused as corrupted instead of reaching the decoder.
 //! Verifying keys are still written in version 1, byte for byte as before, because a
 //! verifying key's id is the SHA3-256 of its whole file and proofs name their key by that id.
-//! Both versions are read for both kinds; a later version (for instance a faster proving-key
-//! body) takes the next number.
+//! Both versions are read for both kinds.
+//!
+//! Version 3 has the header of version 2 (body digest included); it is written for Groth16
+//! proving keys, whose body is then the fast layout of `veil_prover::groth16` (uncompressed
+//! points read without per-point subgroup checks, plus the compiled constraint matrices).
+//! Here it is read like version 2; [`read_key_file_versioned`] tells the backend which body
+//! layout to decode.
 //!
 //! # Proof envelopes
 //!
@@ -58,6 +63,8 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 /// The key file layout without a body digest: still written for verifying keys (their id is
 /// the digest of the file) and read for both kinds.
 pub const KEY_FORMAT_VERSION_1: u32 = 1;
+/// The version 2 header with a backend-specific fast body (Groth16 proving keys).
+pub const KEY_FORMAT_VERSION_3: u32 = 3;
 /// Version of the proof envelope layout this crate writes and reads.
 pub const ENVELOPE_FORMAT_VERSION: u32 = 1;
 
@@ -157,12 +164,12 @@ pub fn write_key_file(header: &KeyHeader, body: &[u8]) -> Vec<u8> {
     write_key_file_version(header, body, version)
 }
 
-/// Writes a key file in the given layout version (1 or 2; anything else is written as 2).
+/// Writes a key file in the given layout version (1, 2 or 3; anything else is written as 2).
+/// The caller provides a body in the layout the version names.
 pub fn write_key_file_version(header: &KeyHeader, body: &[u8], version: u32) -> Vec<u8> {
-    let version = if version == KEY_FORMAT_VERSION_1 {
-        KEY_FORMAT_VERSION_1
-    } else {
-        KEY_FORMAT_VERSION
+    let version = match version {
+        KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION_3 => version,
+        _ => KEY_FORMAT_VERSION,
     };
     let circuit = header.circuit.to_string();
     // Circuit ids are a short name and a size; they always fit.
@@ -176,7 +183,7 @@ pub fn write_key_file_version(header: &KeyHeader, body: &[u8], version: u32) -> 
     out.extend_from_slice(circuit.as_bytes());
     out.extend_from_slice(&header.circuit_version.to_le_bytes());
     out.extend_from_slice(&header.cs_digest.0);
-    if version == KEY_FORMAT_VERSION {
+    if version != KEY_FORMAT_VERSION_1 {
         out.extend_from_slice(&body_digest(body));
     }
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
@@ -242,6 +249,15 @@ pub fn read_key_file(
     bytes: &[u8],
     expected_kind: KeyKind,
 ) -> Result<(KeyHeader, &[u8]), VerifyError> {
+    read_key_file_versioned(bytes, expected_kind).map(|(_, header, body)| (header, body))
+}
+
+/// [`read_key_file`], also returning the file's layout version (1, 2 or 3), which says how a
+/// backend lays out the body.
+pub fn read_key_file_versioned(
+    bytes: &[u8],
+    expected_kind: KeyKind,
+) -> Result<(u32, KeyHeader, &[u8]), VerifyError> {
     // Magic: a short prefix of the magic is a truncated file, anything else is not a key file.
     let n = bytes.len().min(KEY_MAGIC.len());
     if bytes.get(..n) != KEY_MAGIC.get(..n) {
@@ -251,11 +267,14 @@ pub fn read_key_file(
     r.take(KEY_MAGIC.len(), "magic bytes")?;
 
     let version = r.u32("format version")?;
-    if version != KEY_FORMAT_VERSION && version != KEY_FORMAT_VERSION_1 {
+    if !matches!(
+        version,
+        KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION | KEY_FORMAT_VERSION_3
+    ) {
         return Err(VerifyError::UnsupportedVersion {
             what: "key file",
             found: version,
-            supported: KEY_FORMAT_VERSION,
+            supported: KEY_FORMAT_VERSION_3,
         });
     }
 
@@ -285,7 +304,7 @@ pub fn read_key_file(
 
     let circuit_version = r.u32("circuit version")?;
     let cs_digest = Bytes32(r.array("constraint system digest")?);
-    let expected_body_digest = if version == KEY_FORMAT_VERSION {
+    let expected_body_digest = if version != KEY_FORMAT_VERSION_1 {
         Some(r.array::<32>("body digest")?)
     } else {
         None
@@ -307,6 +326,7 @@ pub fn read_key_file(
     }
 
     Ok((
+        version,
         KeyHeader {
             kind,
             backend,
@@ -629,13 +649,13 @@ mod tests {
     #[test]
     fn key_file_other_format_version_refused() {
         let mut bytes = key_file();
-        bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&4u32.to_le_bytes());
         assert!(matches!(
             read_key_file(&bytes, KeyKind::Verifying),
             Err(VerifyError::UnsupportedVersion {
                 what: "key file",
-                found: 3,
-                supported: 2
+                found: 4,
+                supported: 3
             })
         ));
     }

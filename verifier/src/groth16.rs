@@ -857,10 +857,10 @@ mod tests {
         ));
 
         let mut v2 = bytes.clone();
-        v2[8..12].copy_from_slice(&3u32.to_le_bytes());
+        v2[8..12].copy_from_slice(&4u32.to_le_bytes());
         assert!(matches!(
             Groth16VerifyingKey::from_bytes(&v2),
-            Err(VerifyError::UnsupportedVersion { found: 3, .. })
+            Err(VerifyError::UnsupportedVersion { found: 4, .. })
         ));
 
         let (header, body) = read_key_file(&bytes, KeyKind::Verifying).unwrap();

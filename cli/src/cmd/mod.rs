@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod prove;
 pub mod sample;
 pub mod setup;
+pub mod shard;
 pub mod sign;
 pub mod verify;
 
@@ -24,7 +25,7 @@ use crate::io;
 use std::path::Path;
 use veil_circuits::Circuit;
 use veil_prover::plonky2 as p2;
-use veil_prover::{Groth16ProvingKey, ProveError, Prover};
+use veil_prover::{ProveError, Prover};
 use veil_verifier::format::{read_key_file, KeyKind, ProofEnvelope};
 use veil_verifier::Backend;
 
@@ -39,17 +40,6 @@ impl<C: Circuit> AnyProver<C> {
         match self {
             AnyProver::Groth16(p) => p.prove(w),
             AnyProver::Plonky2(p) => p.prove(w),
-        }
-    }
-
-    pub fn prove_batch(
-        &self,
-        ws: &[C::Witness],
-        on_done: &(dyn Fn() + Sync),
-    ) -> Vec<Result<ProofEnvelope, ProveError>> {
-        match self {
-            AnyProver::Groth16(p) => p.prove_batch(ws, on_done),
-            AnyProver::Plonky2(p) => p.prove_batch(ws, on_done),
         }
     }
 }
@@ -90,10 +80,9 @@ pub fn load_prover<C: Circuit + Clone>(
     header.expect(circuit.id(), backend).map_err(at)?;
     let at2 = |e: ProveError| CliError::new(format!("{}: {e}", pk.display()));
     Ok(match backend {
+        // A version 3 key brings its compiled constraint system; older ones are compiled.
         Backend::Groth16 => {
-            let key = Groth16ProvingKey::from_bytes(&bytes).map_err(at)?;
-            drop(bytes);
-            AnyProver::Groth16(Prover::new(circuit, key).map_err(at2)?)
+            AnyProver::Groth16(Prover::from_key_bytes(circuit, &bytes).map_err(at2)?)
         }
         Backend::Plonky2 => {
             let key = p2::Plonky2ProvingKey::from_bytes(&bytes).map_err(at)?;

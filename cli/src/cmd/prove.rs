@@ -1,6 +1,6 @@
 //! `veil prove`: one witness, or a directory of witnesses in parallel.
 
-use super::load_prover;
+use super::{load_prover, shard, AnyProver};
 use crate::error::{CliError, CliResult};
 use crate::io::{
     check_writable, create_dir, json_files, ms, note, out, out_json, parse_witness_file,
@@ -9,6 +9,7 @@ use crate::io::{
 use crate::registry::{dispatch, CliCircuit, Task};
 use crate::ProveArgs;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -16,6 +17,9 @@ use veil_verifier::{Backend, ProofEnvelope};
 
 pub fn run(args: &ProveArgs, json: bool) -> CliResult<()> {
     match (&args.witness, &args.batch, &args.out_dir) {
+        (Some(_), None, _) if args.shard.is_some() || args.completions.is_some() => Err(
+            CliError::new("--shard and --completions slice a batch: use them with --batch"),
+        ),
         (Some(w), None, _) => prove_one(args, w, json),
         (None, Some(dir), Some(out_dir)) => prove_batch(args, dir, out_dir, json),
         // clap enforces the combinations; this is for completeness.
@@ -112,32 +116,78 @@ fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
 
 struct ProveMany<'a> {
     pk: &'a Path,
+    /// The witnesses of this process's slice.
     files: &'a [PathBuf],
+    out_dir: &'a Path,
     quiet: bool,
+    overwrite: bool,
     backend: Option<Backend>,
 }
 
+/// What became of one witness of the batch.
+enum Outcome {
+    /// Proved now; the proof is written.
+    Proved(PathBuf),
+    /// Its proof was already in the output directory and verifies: left as it is.
+    Skipped(PathBuf),
+    Failed(String),
+}
+
 struct BatchOutcome {
-    results: Vec<Result<ProofEnvelope, String>>,
+    results: Vec<Outcome>,
     took: Duration,
+}
+
+/// Whether `path` holds a proof of exactly this witness's statement that verifies with the
+/// prover's key: then a rerun need not prove it again.
+fn already_proved<C: CliCircuit>(prover: &AnyProver<C>, path: &Path, w: &C::Witness) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(env) = ProofEnvelope::from_json(&text) else {
+        return false;
+    };
+    if env.statement != C::statement(w) {
+        return false;
+    }
+    match prover {
+        AnyProver::Groth16(p) => p.verify(&env).is_ok(),
+        AnyProver::Plonky2(p) => p.verifying_key().verify(&env).is_ok(),
+    }
 }
 
 impl Task for ProveMany<'_> {
     type Output = BatchOutcome;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<BatchOutcome> {
         let name = circuit.id().to_string();
-        let parsed: Vec<Result<C::Witness, String>> = self
-            .files
-            .iter()
-            .map(|f| parse_witness_file(f, &name))
-            .collect();
         let prover = load_prover(circuit, self.pk, self.backend, self.quiet)?;
-        let witnesses: Vec<C::Witness> = parsed.iter().filter_map(|r| r.clone().ok()).collect();
+        let start = Instant::now();
+
+        // Parse every witness and skip those whose proof is there already and verifies.
+        enum Todo<W> {
+            Prove(W, PathBuf),
+            Done(Outcome),
+        }
+        let todo: Vec<Todo<C::Witness>> = self
+            .files
+            .par_iter()
+            .map(|f| {
+                let path = proof_path(f, self.out_dir);
+                match parse_witness_file::<C::Witness>(f, &name) {
+                    Err(e) => Todo::Done(Outcome::Failed(e)),
+                    Ok(w) if !self.overwrite && already_proved(&prover, &path, &w) => {
+                        Todo::Done(Outcome::Skipped(path))
+                    }
+                    Ok(w) => Todo::Prove(w, path),
+                }
+            })
+            .collect();
+        let to_prove = todo.iter().filter(|t| matches!(t, Todo::Prove(..))).count();
 
         let bar = if self.quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {
-            let bar = ProgressBar::new(witnesses.len() as u64);
+            let bar = ProgressBar::new(to_prove as u64);
             if let Ok(style) = ProgressStyle::with_template(
                 "proving {wide_bar} {pos}/{len} [{elapsed_precise}, eta {eta}]",
             ) {
@@ -145,23 +195,30 @@ impl Task for ProveMany<'_> {
             }
             bar
         };
-        let start = Instant::now();
-        let proofs = prover.prove_batch(&witnesses, &|| bar.inc(1));
-        let took = start.elapsed();
-        bar.finish_and_clear();
-
-        let mut proofs = proofs.into_iter();
-        let results = parsed
-            .into_iter()
-            .map(|p| match p {
-                Err(e) => Err(e),
-                Ok(_) => match proofs.next() {
-                    Some(r) => r.map_err(|e| e.to_string()),
-                    None => Err("no result from the prover".into()),
-                },
+        // Each proof is written (atomically) as soon as it is done, so a batch stopped at
+        // any point keeps every proof finished before it.
+        let results = todo
+            .into_par_iter()
+            .map(|t| match t {
+                Todo::Done(outcome) => outcome,
+                Todo::Prove(w, path) => {
+                    let written = prover.prove(&w).map_err(|e| e.to_string()).and_then(|env| {
+                        write_atomic(&path, format!("{}\n", env.to_json()).as_bytes())
+                            .map_err(|e| e.to_string())
+                    });
+                    bar.inc(1);
+                    match written {
+                        Ok(()) => Outcome::Proved(path),
+                        Err(e) => Outcome::Failed(e),
+                    }
+                }
             })
             .collect();
-        Ok(BatchOutcome { results, took })
+        bar.finish_and_clear();
+        Ok(BatchOutcome {
+            results,
+            took: start.elapsed(),
+        })
     }
 }
 
@@ -175,69 +232,140 @@ fn proof_path(witness: &Path, out_dir: &Path) -> PathBuf {
     out_dir.join(format!("{stem}.proof.json"))
 }
 
+/// Removes the temporary files a killed run left for this slice's proofs (`write_atomic`
+/// names them `.<name>.proof.json.<random>.tmp`). Only those older than a minute: a
+/// temporary file lives for the milliseconds of one write, so an older one is stale, and
+/// another process's write in progress is never touched.
+fn remove_stale_temporaries(out_dir: &Path, files: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    let prefixes: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            proof_path(f, out_dir)
+                .file_name()
+                .map(|n| format!(".{}.", n.to_string_lossy()))
+        })
+        .collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".tmp") || !prefixes.iter().any(|p| name.starts_with(p.as_str())) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn prove_batch(args: &ProveArgs, dir: &Path, out_dir: &Path, json: bool) -> CliResult<()> {
     let id = args.circuit.circuit;
-    let files = json_files(dir, Some(".proof.json"))?;
+    let all = json_files(dir, Some(".proof.json"))?;
+    let shard = shard::resolve(args.shard, args.completions, |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(CliError::new)?;
+    let files: Vec<PathBuf> = match shard {
+        Some(s) => all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| s.holds(*i))
+            .map(|(_, f)| f.clone())
+            .collect(),
+        None => all.clone(),
+    };
     create_dir(out_dir)?;
+    remove_stale_temporaries(out_dir, &files);
+    let quiet = args.quiet || json;
     let outcome = dispatch(
         id,
         ProveMany {
             pk: &args.pk,
             files: &files,
-            quiet: args.quiet || json,
+            out_dir,
+            quiet,
+            overwrite: args.overwrite,
             backend: args.backend,
         },
     )?;
 
     let mut rows = Vec::new();
-    let mut failed = 0usize;
-    for (file, result) in files.iter().zip(outcome.results) {
-        let written = result.and_then(|env| {
-            let path = proof_path(file, out_dir);
-            write_atomic(&path, format!("{}\n", env.to_json()).as_bytes())
-                .map(|()| path)
-                .map_err(|e| e.to_string())
-        });
-        match &written {
-            Ok(path) => {
-                if !json && !args.quiet {
-                    out(format!("  {} -> {}", file.display(), path.display()))?;
-                }
+    let (mut proved, mut skipped, mut failed) = (0usize, 0usize, 0usize);
+    for (file, result) in files.iter().zip(&outcome.results) {
+        let (status, proof, error) = match result {
+            Outcome::Proved(p) => {
+                proved += 1;
+                ("proved", Some(p), None)
             }
-            Err(e) => {
+            Outcome::Skipped(p) => {
+                skipped += 1;
+                ("skipped", Some(p), None)
+            }
+            Outcome::Failed(e) => {
                 failed += 1;
                 note(format!(
                     "error: {}: {}",
                     file.display(),
                     CliError::new(e.as_str()).one_line()
                 ));
+                ("failed", None, Some(e))
+            }
+        };
+        if !quiet {
+            if let Some(p) = proof {
+                let how = if status == "skipped" {
+                    " (already proved, verifies)"
+                } else {
+                    ""
+                };
+                out(format!("  {} -> {}{how}", file.display(), p.display()))?;
             }
         }
         rows.push(serde_json::json!({
             "witness": file.display().to_string(),
-            "proof": written.as_ref().ok().map(|p| p.display().to_string()),
-            "error": written.as_ref().err(),
+            "status": status,
+            "proof": proof.map(|p| p.display().to_string()),
+            "error": error,
         }));
     }
-    let proved = files.len() - failed;
     let secs = outcome.took.as_secs_f64();
     let rate = if secs > 0.0 {
         proved as f64 / secs
     } else {
         0.0
     };
+    let slice = match shard {
+        Some(s) => format!(" (shard {s}: {} of the batch's {})", files.len(), all.len()),
+        None => String::new(),
+    };
     if json {
         out_json(&serde_json::json!({
             "circuit": id.to_string(),
+            "shard": shard.map(|s| serde_json::json!({"index": s.index, "count": s.count})),
+            "batch_size": all.len(),
+            "witnesses": files.len(),
             "proved": proved,
+            "skipped": skipped,
             "failed": failed,
             "seconds": (secs * 1000.0).round() / 1000.0,
             "proofs_per_second": (rate * 100.0).round() / 100.0,
             "results": rows,
         }))?;
     } else if !args.quiet {
+        let skipped_note = if skipped > 0 {
+            format!(", {skipped} already proved")
+        } else {
+            String::new()
+        };
         out(format!(
-            "proved {proved} of {} {id} witnesses in {secs:.2} s ({rate:.2} proofs/s) into {}",
+            "proved {proved} of {} {id} witnesses{slice} in {secs:.2} s ({rate:.2} proofs/s){skipped_note} into {}",
             files.len(),
             out_dir.display()
         ))?;

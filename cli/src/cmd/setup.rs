@@ -25,9 +25,11 @@ impl Task for Setup<'_> {
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Keys> {
         Ok(match self.backend {
             Backend::Groth16 => {
-                let (pk, vk) = veil_params::dev_keys(&circuit, self.label)?;
+                // Key file version 3: fast to load, with the compiled constraint system.
+                let seed = veil_params::dev_seed(&circuit.id(), self.label);
+                let (pk, vk, compiled) = veil_prover::groth16::dev_setup_compiled(&circuit, seed)?;
                 Keys {
-                    pk: pk.to_bytes(),
+                    pk: pk.to_bytes_v3(&compiled)?,
                     vk: vk.to_bytes(),
                     key_id: vk.digest.to_hex(),
                     public_inputs: vk.num_public_inputs(),
