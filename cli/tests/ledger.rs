@@ -867,4 +867,81 @@ fn renewal_survives_sigkill_and_its_nullifier_is_recorded_once() {
         c["leaves"].as_u64().unwrap(),
         "one new leaf: {c}"
     );
+
+    // The wallet replaces its token by the renewed one, once, and later witnesses use it.
+    let leaf = (c["leaves"].as_u64().unwrap() - 1).to_string();
+    let renewed = [
+        "ledger",
+        "wallet",
+        "renewed",
+        "--db",
+        "w.db",
+        "--renewal",
+        "renewal.json",
+        "--leaf-index",
+        &leaf,
+    ];
+    let r: Value = serde_json::from_str(&ok(d, &[&["--json"], &renewed[..]].concat())).unwrap();
+    assert_eq!(r["replaced"], token_id.as_str());
+    assert_ne!(r["token_id"], token_id.as_str());
+    refused(d, &renewed, "not the one this renewal spends");
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "publish-root",
+            "--db",
+            "i.db",
+            "--key",
+            "issuer.key",
+            "--now",
+            &(T0 + 60).to_string(),
+            "--out",
+            "root-2.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "path",
+            "--db",
+            "i.db",
+            "--leaf-index",
+            &leaf,
+            "--out",
+            "new-path.json",
+        ],
+    );
+    let later = (T0 + MONTH + 3600).to_string();
+    let witness = |path: &str| -> Vec<String> {
+        [
+            "ledger",
+            "wallet",
+            "ownership-witness",
+            "--db",
+            "w.db",
+            "--package",
+            "pkg",
+            "--path",
+            path,
+            "--challenge",
+            "nonce-2",
+            "--now",
+            &later,
+            "--out",
+            "own.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    refused(d, &args(&witness("path.json")), "the path is for token");
+    ok(d, &args(&witness("new-path.json")));
+    ok(
+        d,
+        &["check", "--circuit", "ownership-4", "--witness", "own.json"],
+    );
 }
