@@ -12,32 +12,19 @@ const MONTH: u64 = 2_678_400;
 const PUBLISHER: &str = "7075626c69736865720000000000000000000000000000000000000000000000";
 const PKG: &str = "706b670000000000000000000000000000000000000000000000000000000000";
 
+mod common;
+
 fn veil() -> &'static str {
     env!("CARGO_BIN_EXE_veil")
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(veil())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("veil runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "veil {args:?} panicked: {stderr}"
-    );
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
+    let r = common::veil_in(dir, args);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = run(dir, args);
-    assert_eq!(code, 0, "veil {args:?} failed: {stderr}");
-    stdout
+    common::ok(dir, args).stdout
 }
 
 fn refused(dir: &Path, args: &[&str], says: &str) {
