@@ -150,7 +150,7 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
     }
     let vk = read_vk(vk_path(args)?, args.backend)?;
     check_pins(args, &vk)?;
-    let origin = key_origin(args, &vk)?;
+    let origin = key_origin(args, &vk, json)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
         files.extend(json_files(dir, None)?);
@@ -386,11 +386,13 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
     Ok(())
 }
 
-/// Where the key comes from (see [`KeyOrigin`]); a loud warning on a dev key, and a refusal
+/// Where the key comes from (see [`KeyOrigin`]); a loud warning on a dev key (stderr, not with
+/// --json, whose output carries `key_origin`), and a refusal
 /// of anything but a ceremony Groth16 key under `--require-ceremony-key`.
 pub fn key_origin(
     args: &VerifyArgs,
     vk: &AnyVerifyingKey,
+    json: bool,
 ) -> CliResult<veil_verifier::pinning::KeyOrigin> {
     use veil_verifier::pinning::KeyOrigin;
     let origin = KeyOrigin::of(vk.header().backend, vk_path(args)?, &vk.digest());
@@ -403,7 +405,9 @@ pub fn key_origin(
                 vk.digest()
             )));
         }
-        crate::io::note("warning: dev key (forgeable, from public seed): UNSAFE FOR PRODUCTION; use `veil ceremony` keys");
+        if !json {
+            crate::io::note("warning: dev key (forgeable, from public seed): UNSAFE FOR PRODUCTION; use `veil ceremony` keys");
+        }
     }
     Ok(origin)
 }
