@@ -302,6 +302,10 @@ pub struct VerifyArgs {
     /// trusted-verifying-keys file (see the README, "Trusted setup").
     #[arg(long, value_name = "FILE")]
     pub trusted_vks: Option<PathBuf>,
+    /// Refuse a Groth16 verifying key unless a ceremony provenance record for this very key
+    /// sits next to it (`<stem>.provenance.json`, written by `veil ceremony finalize`).
+    #[arg(long)]
+    pub require_ceremony_key: bool,
     #[command(flatten)]
     pub snarkjs: cmd::export::SnarkjsVerifyArgs,
     /// The proof is a signed revenue proof (`veil ledger revenue-proof`): check its witness

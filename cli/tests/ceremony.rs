@@ -309,4 +309,62 @@ fn three_party_ceremony_with_the_scripts() {
             .arg(p("pins.json")),
     );
     assert!(e.contains("not in the trusted verifying keys"), "{e}");
+
+    // `veil verify` says where each key comes from; --require-ceremony-key refuses dev keys,
+    // also when a ceremony record for another key is copied next to one.
+    let transcript_hash = prov["transcript_hash"].as_str().unwrap();
+    let r = ok(v()
+        .args(["verify", "--require-ceremony-key", "--vk"])
+        .arg(&vk)
+        .arg("--proof")
+        .arg(p("proof.json")));
+    assert!(
+        r.contains(&format!(
+            "ceremony key (transcript {transcript_hash}, 4 contributions)"
+        )),
+        "{r}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&ok(v()
+        .args(["--json", "verify", "--vk"])
+        .arg(&vk)
+        .arg("--proof")
+        .arg(p("proof.json"))))
+    .unwrap();
+    assert_eq!(j["key_origin"], "ceremony");
+    ok(v()
+        .args(["prove", "--circuit", "tier-4", "--pk"])
+        .arg(p("dev/tier-4.pk"))
+        .arg("--witness")
+        .arg(p("w.json"))
+        .arg("--out")
+        .arg(p("dev-proof.json")));
+    let dev_verify = |extra: &[&str]| {
+        let mut c = v();
+        c.arg("verify")
+            .args(extra)
+            .arg("--vk")
+            .arg(p("dev/tier-4.vk"))
+            .arg("--proof")
+            .arg(p("dev-proof.json"));
+        c
+    };
+    let out = run(&mut dev_verify(&[]));
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("dev key (forgeable, from public seed)"),
+        "{out:?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("UNSAFE FOR PRODUCTION"));
+    let e = fails(&mut dev_verify(&["--require-ceremony-key"]));
+    assert!(
+        e.contains("--require-ceremony-key") && e.contains("dev key"),
+        "{e}"
+    );
+    std::fs::copy(
+        keys.join("tier-4.provenance.json"),
+        p("dev/tier-4.provenance.json"),
+    )
+    .unwrap();
+    let e = fails(&mut dev_verify(&["--require-ceremony-key"]));
+    assert!(e.contains("no ceremony provenance record names key"), "{e}");
 }

@@ -7,9 +7,10 @@
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
-const SNARKJS: &str = "snarkjs@0.7.6";
+mod common;
+use common::npm::{cache, INSTALL};
+
 /// 2^11 rows: enough for tier-4 (1700 constraints and 6 public inputs).
 const PTAU_POWER: u32 = 11;
 
@@ -17,41 +18,9 @@ fn veil() -> Command {
     Command::new(env!("CARGO_BIN_EXE_veil"))
 }
 
-fn cache() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("veil-npm")
-}
-
-fn have(cmd: &str) -> bool {
-    Command::new(cmd)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-static INSTALL: Mutex<()> = Mutex::new(());
-
 /// The snarkjs command line, installed on first use; None (with a message) without node/npm.
 fn snarkjs() -> Option<PathBuf> {
-    if !have("node") || !have("npm") {
-        eprintln!("SKIPPED: node/npm not found; snarkjs interop is not checked");
-        return None;
-    }
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = cache().join("snarkjs");
-    let cli = dir.join("node_modules/snarkjs/build/cli.cjs");
-    if !cli.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .arg(SNARKJS)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm install {SNARKJS} failed");
-    }
-    assert!(cli.exists(), "snarkjs installed without {}", cli.display());
-    Some(cli)
+    common::npm::snarkjs("snarkjs interop is not checked")
 }
 
 fn run(mut c: Command) -> Output {
@@ -750,4 +719,186 @@ fn export_refusals_are_one_line_errors() {
     );
     assert!(!dir.join("o").exists());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// snarkjs `.ptau` both ways at 2^8: a snarkjs-made, snarkjs-contributed file imports into
+/// veil and verifies there; veil contributions on top of it, and a transcript made wholly by
+/// veil (two contributions and a beacon), export to files `snarkjs powersoftau verify`
+/// accepts; a veil export with one altered contribution key is refused by snarkjs.
+#[test]
+fn ptau_files_cross_between_snarkjs_and_veil() {
+    let Some(cli) = snarkjs() else { return };
+    let dir = scratch("ptau");
+    let d = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let snark_ok = |args: &[&str], what: &str| {
+        let o = snark(&cli, &dir, args);
+        ok(&o, what);
+        text(&o)
+    };
+    let veil_ok = |args: &[&str]| ok(&veil_in(&dir, args), &format!("veil {args:?}"));
+    let sj_verify_ok = |file: &str| {
+        let out = snark_ok(
+            &["powersoftau", "verify", file],
+            "snarkjs powersoftau verify",
+        );
+        assert!(out.contains("Powers of Tau Ok!"), "snarkjs verify: {out}");
+        out
+    };
+
+    // snarkjs -> veil.
+    snark_ok(
+        &["powersoftau", "new", "bls12381", "8", &d("sj0.ptau")],
+        "powersoftau new",
+    );
+    snark_ok(
+        &[
+            "powersoftau",
+            "contribute",
+            &d("sj0.ptau"),
+            &d("sj1.ptau"),
+            "--name=alice",
+            "-e=interop",
+        ],
+        "powersoftau contribute",
+    );
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "import",
+        "--in",
+        &d("sj1.ptau"),
+        "--out",
+        &d("imp.vptau"),
+    ]);
+    veil_ok(&["ceremony", "ptau", "verify", "--in", &d("imp.vptau")]);
+    // ... plus a veil contribution, back to snarkjs: the chain continues from alice's.
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "contribute",
+        "--name",
+        "bob",
+        "--in",
+        &d("imp.vptau"),
+        "--out",
+        &d("imp1.vptau"),
+    ]);
+    veil_ok(&["ceremony", "ptau", "verify", "--in", &d("imp1.vptau")]);
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "export",
+        "--in",
+        &d("imp1.vptau"),
+        "--out",
+        &d("mixed.ptau"),
+    ]);
+    let out = sj_verify_ok(&d("mixed.ptau"));
+    assert!(
+        out.contains("alice") && out.contains("bob"),
+        "both contributions listed: {out}"
+    );
+
+    // veil alone -> snarkjs.
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "new",
+        "--power",
+        "8",
+        "--out",
+        &d("v0.vptau"),
+    ]);
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "contribute",
+        "--name",
+        "carol",
+        "--in",
+        &d("v0.vptau"),
+        "--out",
+        &d("v1.vptau"),
+    ]);
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "contribute",
+        "--name",
+        "dave",
+        "--in",
+        &d("v1.vptau"),
+        "--out",
+        &d("v2.vptau"),
+    ]);
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "beacon",
+        "--in",
+        &d("v2.vptau"),
+        "--out",
+        &d("v3.vptau"),
+        "--hash",
+        "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20",
+        "--iterations-exp",
+        "4",
+    ]);
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "export",
+        "--in",
+        &d("v3.vptau"),
+        "--out",
+        &d("veil.ptau"),
+    ]);
+    let out = sj_verify_ok(&d("veil.ptau"));
+    assert!(
+        out.contains("carol") && out.contains("dave"),
+        "contributions listed: {out}"
+    );
+    // The exported file imports back into veil.
+    veil_ok(&[
+        "ceremony",
+        "ptau",
+        "import",
+        "--in",
+        &d("veil.ptau"),
+        "--out",
+        &d("back.vptau"),
+    ]);
+    veil_ok(&["ceremony", "ptau", "verify", "--in", &d("back.vptau")]);
+
+    // An altered proof of knowledge (carol's τ·s·G1 swapped for dave's) is caught by snarkjs.
+    let mut bytes = std::fs::read(d("veil.ptau")).unwrap();
+    let records = find_section(&bytes, 7);
+    // Record layout: 5 head points (96+192+96+96+192), then the key's G1 points.
+    let first = records + 4;
+    let key_g1sx = first + 672 + 96;
+    let rec_len = 2108 + 4 + 2 + "carol".len();
+    let second_key_g1sx = first + rec_len + 672 + 96;
+    let dave: Vec<u8> = bytes[second_key_g1sx..second_key_g1sx + 96].to_vec();
+    bytes[key_g1sx..key_g1sx + 96].copy_from_slice(&dave);
+    std::fs::write(d("bad.ptau"), &bytes).unwrap();
+    let bad = snark(&cli, &dir, &["powersoftau", "verify", &d("bad.ptau")]);
+    assert!(
+        !text(&bad).contains("Powers of Tau Ok!"),
+        "snarkjs accepted an altered key: {}",
+        text(&bad)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The offset of section `t`'s body in an iden3 binary file.
+fn find_section(b: &[u8], t: u32) -> usize {
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().unwrap());
+    let mut o = 12;
+    loop {
+        let size = u64::from_le_bytes(b[o + 4..o + 12].try_into().unwrap()) as usize;
+        if u32_at(o) == t {
+            return o + 12;
+        }
+        o += 12 + size;
+    }
 }

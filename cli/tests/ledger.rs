@@ -12,32 +12,19 @@ const MONTH: u64 = 2_678_400;
 const PUBLISHER: &str = "7075626c69736865720000000000000000000000000000000000000000000000";
 const PKG: &str = "706b670000000000000000000000000000000000000000000000000000000000";
 
+mod common;
+
 fn veil() -> &'static str {
     env!("CARGO_BIN_EXE_veil")
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(veil())
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("veil runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "veil {args:?} panicked: {stderr}"
-    );
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr,
-    )
+    let r = common::veil_in(dir, args);
+    (r.code, r.stdout, r.stderr)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
-    let (code, stdout, stderr) = run(dir, args);
-    assert_eq!(code, 0, "veil {args:?} failed: {stderr}");
-    stdout
+    common::ok(dir, args).stdout
 }
 
 fn refused(dir: &Path, args: &[&str], says: &str) {
@@ -522,5 +509,426 @@ fn bad_input_is_refused_with_one_line() {
             "t.json",
         ],
         "not a valid token request",
+    );
+}
+
+/// The tier set from the CLI: the sample's six tier commitments approved, a signed tier root
+/// that is the sample's tree root, the path of leaf 3, and the per-epoch quota: a tier proof
+/// redeemed once, refused the second time.
+#[test]
+fn tier_set_from_the_cli() {
+    use veil_circuits::sample::sample_secret;
+    use veil_circuits::tier::tier_commitment;
+    use veil_circuits::PoseidonBls12;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(d, &["keygen", "--out", "issuer"]);
+    ok(d, &["setup", "--circuit", "tier-4", "--out-dir", "keys"]);
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "init",
+            "--db",
+            "i.db",
+            "--depth",
+            "4",
+            "--tier-depth",
+            "4",
+        ],
+    );
+    for i in 0..6u64 {
+        let c = tier_commitment::<PoseidonBls12>(
+            i as u32,
+            &sample_secret("user-secret", 100 + i),
+            &sample_secret("randomness", 100 + i),
+        )
+        .unwrap();
+        let out = ok(
+            d,
+            &[
+                "--json",
+                "ledger",
+                "issuer",
+                "approve-tier",
+                "--db",
+                "i.db",
+                "--commitment",
+                &c.to_hex(),
+            ],
+        );
+        assert!(out.contains(&format!("{i}")), "leaf {i}: {out}");
+    }
+    refused(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "approve-tier",
+            "--db",
+            "i.db",
+            "--commitment",
+            &"ff".repeat(32),
+        ],
+        "canonical",
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "publish-root",
+            "--db",
+            "i.db",
+            "--key",
+            "issuer.key",
+            "--tier",
+            "--now",
+            &T0.to_string(),
+            "--out",
+            "tier-root.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "tier-path",
+            "--db",
+            "i.db",
+            "--index",
+            "3",
+            "--out",
+            "tier-path.json",
+        ],
+    );
+    ok(d, &["sample", "--circuit", "tier-4", "--out", "w.json"]);
+    let path: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("tier-path.json")).unwrap()).unwrap();
+    let w: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("w.json")).unwrap()).unwrap();
+    assert_eq!(
+        path["root"], w["statement"]["root"],
+        "the tier root is the sample tree's root"
+    );
+    ok(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "tier-4",
+            "--pk",
+            "keys/tier-4.pk",
+            "--witness",
+            "w.json",
+            "--out",
+            "p.json",
+        ],
+    );
+    let redeem = [
+        "ledger",
+        "issuer",
+        "redeem-tier",
+        "--db",
+        "i.db",
+        "--proof",
+        "p.json",
+        "--vk",
+        "keys/tier-4.vk",
+    ];
+    ok(d, &redeem);
+    refused(d, &redeem, "quota spent");
+}
+
+/// A renewal killed with SIGKILL at random points, then rerun: after every kill the issuer's
+/// tree is still the tree of its leaves and at most one renewal is stored; once the renewal
+/// went through, a rerun is refused, so the nullifier is recorded exactly once and the
+/// token renews once.
+#[test]
+fn renewal_survives_sigkill_and_its_nullifier_is_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t0 = T0.to_string();
+    ok(d, &["keygen", "--out", "issuer"]);
+    ok(d, &["setup", "--circuit", "renewal-4", "--out-dir", "keys"]);
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "init",
+            "--db",
+            "i.db",
+            "--depth",
+            "4",
+            "--tier-depth",
+            "4",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "add-package",
+            "--db",
+            "i.db",
+            "--package",
+            "pkg",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "wallet",
+            "request",
+            "--db",
+            "w.db",
+            "--prime-id",
+            "alice",
+            "--package",
+            "pkg",
+            "--out",
+            "req.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "issue",
+            "--db",
+            "i.db",
+            "--request",
+            "req.json",
+            "--key",
+            "issuer.key",
+            "--now",
+            &t0,
+            "--expires-at",
+            &(T0 + MONTH).to_string(),
+            "--out",
+            "token.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "wallet",
+            "accept",
+            "--db",
+            "w.db",
+            "--token",
+            "token.json",
+            "--issuer-pub",
+            "issuer.pub",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "publish-root",
+            "--db",
+            "i.db",
+            "--key",
+            "issuer.key",
+            "--now",
+            &t0,
+            "--out",
+            "root.json",
+        ],
+    );
+    let token: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("token.json")).unwrap()).unwrap();
+    let token_id = token["token_id"].as_str().unwrap().to_string();
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "path",
+            "--db",
+            "i.db",
+            "--token-id",
+            &token_id,
+            "--out",
+            "path.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "wallet",
+            "renewal-witness",
+            "--db",
+            "w.db",
+            "--package",
+            "pkg",
+            "--path",
+            "path.json",
+            "--now",
+            &(T0 + MONTH - 86400).to_string(),
+            "--new-expires-at",
+            &(T0 + 2 * MONTH).to_string(),
+            "--out",
+            "renewal.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "prove",
+            "--circuit",
+            "renewal-4",
+            "--pk",
+            "keys/renewal-4.pk",
+            "--witness",
+            "renewal.json",
+            "--out",
+            "renewal-proof.json",
+        ],
+    );
+
+    let renew = [
+        "ledger",
+        "issuer",
+        "renew",
+        "--db",
+        "i.db",
+        "--proof",
+        "renewal-proof.json",
+        "--vk",
+        "keys/renewal-4.vk",
+    ];
+    let check = || -> Value {
+        serde_json::from_str(&ok(
+            d,
+            &["--json", "ledger", "issuer", "check", "--db", "i.db"],
+        ))
+        .unwrap()
+    };
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for k in 0..8 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = Command::new(veil())
+            .args(renew)
+            .current_dir(d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(seed % 150));
+        let _ = child.kill();
+        let _ = child.wait();
+        let c = check();
+        let renewals = c["renewals"].as_u64().unwrap();
+        assert!(renewals <= 1, "round {k}: {c}");
+        eprintln!(
+            "renewal crash round {k}: {renewals} renewals, {} leaves",
+            c["leaves"]
+        );
+    }
+    // Rerun to completion: accepted if no killed run got through, refused otherwise.
+    let before = check()["renewals"].as_u64().unwrap();
+    if before == 0 {
+        ok(d, &renew);
+    }
+    refused(d, &renew, "already renewed");
+    let c = check();
+    assert_eq!(
+        c["renewals"], 1,
+        "the nullifier is recorded exactly once: {c}"
+    );
+    assert_eq!(
+        c["tokens"].as_u64().unwrap() + 1,
+        c["leaves"].as_u64().unwrap(),
+        "one new leaf: {c}"
+    );
+
+    // The wallet replaces its token by the renewed one, once, and later witnesses use it.
+    let leaf = (c["leaves"].as_u64().unwrap() - 1).to_string();
+    let renewed = [
+        "ledger",
+        "wallet",
+        "renewed",
+        "--db",
+        "w.db",
+        "--renewal",
+        "renewal.json",
+        "--leaf-index",
+        &leaf,
+    ];
+    let r: Value = serde_json::from_str(&ok(d, &[&["--json"], &renewed[..]].concat())).unwrap();
+    assert_eq!(r["replaced"], token_id.as_str());
+    assert_ne!(r["token_id"], token_id.as_str());
+    refused(d, &renewed, "not the one this renewal spends");
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "publish-root",
+            "--db",
+            "i.db",
+            "--key",
+            "issuer.key",
+            "--now",
+            &(T0 + 60).to_string(),
+            "--out",
+            "root-2.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "ledger",
+            "issuer",
+            "path",
+            "--db",
+            "i.db",
+            "--leaf-index",
+            &leaf,
+            "--out",
+            "new-path.json",
+        ],
+    );
+    let later = (T0 + MONTH + 3600).to_string();
+    let witness = |path: &str| -> Vec<String> {
+        [
+            "ledger",
+            "wallet",
+            "ownership-witness",
+            "--db",
+            "w.db",
+            "--package",
+            "pkg",
+            "--path",
+            path,
+            "--challenge",
+            "nonce-2",
+            "--now",
+            &later,
+            "--out",
+            "own.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    refused(d, &args(&witness("path.json")), "the path is for token");
+    ok(d, &args(&witness("new-path.json")));
+    ok(
+        d,
+        &["check", "--circuit", "ownership-4", "--witness", "own.json"],
     );
 }

@@ -395,6 +395,28 @@ impl Issuer {
         })
     }
 
+    /// The path of leaf `index` against the latest signed root, with the zero token id: how a
+    /// wallet fetches the path of a renewed token, whose id the issuer does not know.
+    pub fn path_at(&mut self, index: u64) -> LedgerResult<TokenPath> {
+        self.store.read(|tx, b| {
+            let tree = Tree::open(tx, b, token_tree_id())?;
+            if index >= tree.leaf_count {
+                return Err(LedgerError::refused(format!(
+                    "leaf {index} is not in the token tree ({} leaves)",
+                    tree.leaf_count
+                )));
+            }
+            let (epoch, root) = current_root(&tree, tx)?;
+            Ok(TokenPath {
+                token_id: Bytes32([0u8; 32]),
+                root,
+                epoch,
+                depth: tree.depth,
+                path: tree.path(tx, index)?,
+            })
+        })
+    }
+
     /// A renewal (seed 000 §3.6): the proof must verify with `vk` (a renewal key for the
     /// tree's depth), be against the latest signed root, and carry a nullifier never seen;
     /// then the nullifier is stored and the new leaf inserted, in one transaction.

@@ -38,7 +38,7 @@ impl Role {
     /// The role's migrations: migration i takes the schema from version i to i + 1.
     fn migrations(self) -> &'static [&'static str] {
         match self {
-            Role::Wallet => &[crate::wallet::SCHEMA_V1],
+            Role::Wallet => &[crate::wallet::SCHEMA_V1, crate::wallet::SCHEMA_V2],
             Role::Issuer => &[crate::tree::SCHEMA_V1, crate::issuer::SCHEMA_V1],
             Role::Meter => &[crate::meter::SCHEMA_V1],
             Role::Settlement => &[crate::settlement::SCHEMA_V1],

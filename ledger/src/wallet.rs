@@ -39,6 +39,16 @@ CREATE TABLE wallet_tokens (
 ) STRICT;
 ";
 
+/// Version 2: the tokens a renewal replaced, kept so that the wallet can show what it spent.
+pub(crate) const SCHEMA_V2: &str = "
+CREATE TABLE wallet_replaced (
+    token_id BLOB PRIMARY KEY NOT NULL,
+    package_id BLOB NOT NULL,
+    token TEXT NOT NULL,
+    replaced_by BLOB NOT NULL
+) STRICT;
+";
+
 /// HKDF-SHA3-256(PRIME id, bf, "estream-license-v1" ‖ package id), 32 bytes.
 pub fn blinded_customer_id(prime_id: &[u8], bf: &[u8; BF_LEN], package_id: &Id) -> Id {
     let hk = Hkdf::<Sha3_256>::new(Some(bf), prime_id);
@@ -205,8 +215,72 @@ impl Wallet {
     }
 }
 
+impl Wallet {
+    /// After the issuer accepted `witness`'s renewal proof (its new leaf at `leaf_index`):
+    /// the held token is marked replaced and the renewed token (the witness's new id and
+    /// expiry, at the new leaf) becomes the one later witnesses use, in one transaction.
+    /// A renewed token carries no issuer signature: the issuer accepted it as an anonymous
+    /// renewal proof, which is the point of renewal. Refused if the held token is not the one
+    /// the renewal spent (a second `renewed` for the same renewal, for instance).
+    pub fn renewed(
+        &mut self,
+        witness: &RenewalWitness,
+        leaf_index: u64,
+    ) -> LedgerResult<TokenRecord> {
+        let package_id = witness.statement.package_id;
+        self.store.write(|tx, b| {
+            let held = held(tx, &package_id)?;
+            let old = held.token.ok_or_else(|| {
+                LedgerError::refused(format!("the wallet holds no token for package {package_id}"))
+            })?;
+            if old.token() != witness.token {
+                return Err(LedgerError::refused(format!(
+                    "the wallet's token {} for package {package_id} is not the one this renewal spends (already replaced?)",
+                    old.token_id
+                )));
+            }
+            let mut new = old.clone();
+            new.token_id = witness.new_token_id;
+            new.expires_at = witness.statement.new_expires_at;
+            new.leaf_index = leaf_index;
+            new.signature = String::new();
+            if by_backend!(b, token_leaf(&package_id, &new.token()))? != witness.statement.new_leaf {
+                return Err(LedgerError::refused(
+                    "the renewed token does not give the renewal's new leaf",
+                ));
+            }
+            let to_json = |t: &TokenRecord| {
+                serde_json::to_string(t).map_err(|e| LedgerError::refused(e.to_string()))
+            };
+            tx.execute(
+                "INSERT INTO wallet_replaced (token_id, package_id, token, replaced_by) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![old.token_id.0.to_vec(), package_id.0.to_vec(), to_json(&old)?, new.token_id.0.to_vec()],
+            )?;
+            tx.execute(
+                "UPDATE wallet_tokens SET token = ?1 WHERE package_id = ?2",
+                rusqlite::params![to_json(&new)?, package_id.0.to_vec()],
+            )?;
+            Ok(new)
+        })
+    }
+
+    /// The ids of the tokens renewals replaced, oldest first.
+    pub fn replaced(&mut self) -> LedgerResult<Vec<Id>> {
+        self.store.read(|tx, _| {
+            let mut st = tx.prepare("SELECT token_id FROM wallet_replaced ORDER BY rowid")?;
+            let ids = st
+                .query_map([], |r| crate::store::b32(r, 0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ids)
+        })
+    }
+}
+
+/// A path fetched by leaf index (a renewed token, whose id the issuer never learns) carries
+/// the zero token id; otherwise the path must name the held token.
 fn check_path(t: &TokenRecord, path: &TokenPath) -> LedgerResult<()> {
-    if path.token_id != t.token_id || path.path.index != t.leaf_index {
+    let named = path.token_id == t.token_id || path.token_id == Bytes32([0u8; 32]);
+    if !named || path.path.index != t.leaf_index {
         return Err(LedgerError::refused(format!(
             "the path is for token {} at index {}, the wallet holds token {} at index {}",
             path.token_id, path.path.index, t.token_id, t.leaf_index

@@ -113,6 +113,30 @@ fn phase1_refusals() {
     let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
     assert_eq!(index, 3);
     assert!(check.contains("beacon"), "{check}");
+
+    // The snarkjs form of a contribution (what `snarkjs powersoftau verify` checks) is
+    // checked by veil too: an altered key, and a last next challenge that is not the hash of
+    // the accumulator.
+    let mut bad = f.ptau.clone();
+    let link = bad.contributions[0].snarkjs.as_mut().unwrap();
+    link.key[0].g1_sx = link.key[1].g1_sx;
+    let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
+    assert_eq!(index, 1);
+    assert!(check.contains("snarkjs key of τ"), "{check}");
+    let mut bad = f.ptau.clone();
+    bad.contributions[2]
+        .snarkjs
+        .as_mut()
+        .unwrap()
+        .next_challenge[0] ^= 1;
+    let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
+    assert_eq!(index, 3);
+    assert!(check.contains("snarkjs next challenge"), "{check}");
+    // Export refuses a transcript without contributions (snarkjs would refuse the file).
+    let e = veil_params::ceremony::ptau::export(&fresh)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no contribution"), "{e}");
 }
 
 #[test]

@@ -21,37 +21,18 @@ use veil_verifier::groth16::proof_from_bytes;
 
 const SOLC: &str = "solc@0.8.30";
 
-/// The npm cache shared by the interop tests: installs once, reused between runs.
-fn npm_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("veil-npm")
-}
-
-fn have(cmd: &str) -> bool {
-    Command::new(cmd)
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
+#[path = "../../cli/tests/common/npm.rs"]
+mod npm;
 
 /// The directory holding node_modules/solc, installing it if needed; None when npm is absent.
 fn solc_dir() -> Option<PathBuf> {
-    if !have("node") || !have("npm") {
-        eprintln!("SKIPPED: node/npm not found; the Solidity verifier is not compiled or run");
-        return None;
-    }
-    let dir = npm_dir().join("solc");
-    if !dir.join("node_modules/solc/package.json").exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--prefix"])
-            .arg(&dir)
-            .arg(SOLC)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm install {SOLC} failed");
-    }
-    Some(dir)
+    let probe = npm::package(
+        SOLC,
+        "solc",
+        "node_modules/solc/package.json",
+        "the Solidity verifier is not compiled or run",
+    )?;
+    Some(probe.ancestors().nth(3)?.to_path_buf())
 }
 
 const COMPILE_JS: &str = r#"

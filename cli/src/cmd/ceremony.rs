@@ -163,19 +163,22 @@ fn ce(e: CeremonyError) -> CliError {
     CliError::new(e.to_string())
 }
 
-/// A spinner on stderr naming the current step (hidden when stderr is not a terminal).
+/// A progress bar on stderr: the share of the command's steps done, and the current step
+/// (hidden with --json and when stderr is not a terminal). The library reports each step as
+/// it starts; `total` is how many a command reports.
 struct Steps {
     bar: ProgressBar,
+    done: std::cell::Cell<u64>,
 }
 
 impl Steps {
-    fn new(what: &str) -> Self {
-        let bar = if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new_spinner();
-            if let Ok(style) =
-                ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed_precise}]")
-            {
-                bar.set_style(style);
+    fn new(what: &str, total: u64, quiet: bool) -> Self {
+        let bar = if !quiet && std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(total.max(1));
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} {prefix}: [{bar:24}] {percent:>3}% {msg} [{elapsed_precise}]",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
             }
             bar.set_prefix(what.to_string());
             bar.enable_steady_tick(Duration::from_millis(120));
@@ -183,9 +186,18 @@ impl Steps {
         } else {
             ProgressBar::hidden()
         };
-        Steps { bar }
+        Steps {
+            bar,
+            done: std::cell::Cell::new(0),
+        }
     }
     fn step(&self, msg: &str) {
+        let done = self.done.get();
+        self.done.set(done + 1);
+        if done >= self.bar.length().unwrap_or(0) {
+            self.bar.set_length(done + 1);
+        }
+        self.bar.set_position(done);
         self.bar.set_message(msg.to_string());
     }
 }
@@ -196,8 +208,8 @@ impl Drop for Steps {
     }
 }
 
-fn with_steps<T>(what: &str, f: impl FnOnce(&dyn Fn(&str)) -> T) -> T {
-    let steps = Steps::new(what);
+fn with_steps<T>(what: &str, total: u64, quiet: bool, f: impl FnOnce(&dyn Fn(&str)) -> T) -> T {
+    let steps = Steps::new(what, total, quiet);
     f(&|m: &str| steps.step(m))
 }
 
@@ -276,7 +288,7 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
         }
         PtauCommand::Contribute(a) => {
             let mut p = read_ptau(&a.input)?;
-            let h = with_steps("contributing", |s| {
+            let h = with_steps("contributing", 5, json, |s| {
                 p.contribute(&a.name, a.entropy.as_bytes(), s)
             })
             .map_err(ce)?;
@@ -299,7 +311,8 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
         PtauCommand::Beacon(a) => {
             let value = beacon_value(&a.hash)?;
             let mut p = read_ptau(&a.input)?;
-            let h = with_steps("beacon", |s| p.beacon(&value, a.iterations_exp, s)).map_err(ce)?;
+            let h = with_steps("beacon", 5, json, |s| p.beacon(&value, a.iterations_exp, s))
+                .map_err(ce)?;
             write(&a.out, &p.to_bytes())?;
             report(
                 json,
@@ -312,7 +325,7 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
         }
         PtauCommand::Verify { input } => {
             let p = read_ptau(input)?;
-            let r = with_steps("verifying", |s| p.verify(s)).map_err(ce)?;
+            let r = with_steps("verifying", 7, json, |s| p.verify(s)).map_err(ce)?;
             let t = ms(start.elapsed());
             report(
                 json,
@@ -331,11 +344,12 @@ fn run_ptau(cmd: &PtauCommand, json: bool) -> CliResult<()> {
         }
         PtauCommand::Import { input, out, power } => {
             let bytes = read_bytes(input, "the .ptau file")?;
-            let mut p = with_steps("importing", |s| ptau::import(&bytes, s)).map_err(ce)?;
+            let mut p =
+                with_steps("importing", 3, json, |s| ptau::import(&bytes, s)).map_err(ce)?;
             if let Some(pw) = power {
                 p.truncate(*pw).map_err(ce)?;
             }
-            with_steps("checking powers", |s| p.verify_powers(s)).map_err(ce)?;
+            with_steps("checking powers", 5, json, |s| p.verify_powers(s)).map_err(ce)?;
             let outb = p.to_bytes();
             write(out, &outb)?;
             report(
@@ -371,8 +385,11 @@ fn init(a: &InitArgs, json: bool) -> CliResult<()> {
     let id = a.circuit.circuit;
     let compiled = compile(id)?;
     let ptau = read_ptau(&a.ptau)?;
-    with_steps("verifying powers of tau", |s| ptau.verify(s)).map_err(ce)?;
-    let p2 = with_steps("phase-2 init", |s| Phase2::init(&ptau, &compiled, s)).map_err(ce)?;
+    with_steps("verifying powers of tau", 7, json, |s| ptau.verify(s)).map_err(ce)?;
+    let p2 = with_steps("phase-2 init", 3, json, |s| {
+        Phase2::init(&ptau, &compiled, s)
+    })
+    .map_err(ce)?;
     let bytes = p2.to_bytes();
     write(&a.out, &bytes)?;
     let t = ms(start.elapsed());
@@ -393,7 +410,7 @@ fn init(a: &InitArgs, json: bool) -> CliResult<()> {
 fn contribute2(a: &ContributeArgs, json: bool) -> CliResult<()> {
     let start = Instant::now();
     let mut p2 = read_phase2(&a.input)?;
-    let h = with_steps("contributing", |s| {
+    let h = with_steps("contributing", 2, json, |s| {
         p2.contribute(&a.name, a.entropy.as_bytes(), s)
     })
     .map_err(ce)?;
@@ -421,7 +438,10 @@ fn contribute2(a: &ContributeArgs, json: bool) -> CliResult<()> {
 fn beacon2(a: &BeaconArgs, json: bool) -> CliResult<()> {
     let value = beacon_value(&a.hash)?;
     let mut p2 = read_phase2(&a.input)?;
-    let h = with_steps("beacon", |s| p2.beacon(&value, a.iterations_exp, s)).map_err(ce)?;
+    let h = with_steps("beacon", 2, json, |s| {
+        p2.beacon(&value, a.iterations_exp, s)
+    })
+    .map_err(ce)?;
     write(&a.out, &p2.to_bytes())?;
     report(
         json,
@@ -449,7 +469,10 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
     }
     if let Some(prev) = &a.prev {
         let prev = read_phase2(prev)?;
-        with_steps("verifying contribution", |_| prev.verify_extension(&next)).map_err(ce)?;
+        with_steps("verifying contribution", 1, json, |_| {
+            prev.verify_extension(&next)
+        })
+        .map_err(ce)?;
         let c = next
             .contributions
             .last()
@@ -475,8 +498,11 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
         .ok_or_else(|| CliError::new("--ptau is required for a full verification"))?;
     let compiled = compile(id)?;
     let ptau = read_ptau(ptau_path)?;
-    with_steps("verifying powers of tau", |s| ptau.verify(s)).map_err(ce)?;
-    let r = with_steps("verifying transcript", |s| next.verify(&ptau, &compiled, s)).map_err(ce)?;
+    with_steps("verifying powers of tau", 7, json, |s| ptau.verify(s)).map_err(ce)?;
+    let r = with_steps("verifying transcript", 3, json, |s| {
+        next.verify(&ptau, &compiled, s)
+    })
+    .map_err(ce)?;
     if let Some(vk_path) = &a.vk {
         let vk = Groth16VerifyingKey::read(vk_path)?;
         if vk.digest.to_hex() != r.vk_digest {

@@ -101,6 +101,18 @@ pub enum WalletCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: PathBuf,
     },
+    /// After the issuer accepted the renewal: replace the held token by the renewed one (the
+    /// renewal witness's new id and expiry, at the new leaf the issuer reported).
+    Renewed {
+        #[command(flatten)]
+        db: Db,
+        /// The renewal witness the proof was made from.
+        #[arg(long, value_name = "FILE")]
+        renewal: PathBuf,
+        /// The new leaf's index (`veil ledger issuer renew` prints it).
+        #[arg(long)]
+        leaf_index: u64,
+    },
     /// Write the renewal witness for the held token.
     RenewalWitness {
         #[command(flatten)]
@@ -176,12 +188,20 @@ pub enum IssuerCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: PathBuf,
     },
-    /// Write a token's path against the latest signed root.
+    /// Write a token's path against the latest signed root (by token id, or by leaf index
+    /// for a renewed token).
     Path {
         #[command(flatten)]
         db: Db,
-        #[arg(long, value_name = "HEX")]
-        token_id: Bytes32,
+        #[arg(
+            long,
+            value_name = "HEX",
+            required_unless_present = "leaf_index",
+            conflicts_with = "leaf_index"
+        )]
+        token_id: Option<Bytes32>,
+        #[arg(long)]
+        leaf_index: Option<u64>,
         #[arg(long, short = 'o', value_name = "FILE")]
         out: PathBuf,
     },
@@ -535,6 +555,23 @@ fn wallet(c: &WalletCommand, json: bool) -> CliResult<()> {
                 ),
             )
         }
+        WalletCommand::Renewed {
+            db,
+            renewal,
+            leaf_index,
+        } => {
+            let wit: veil_circuits::RenewalWitness = read_json(renewal, "renewal witness")?;
+            let mut w = Wallet::open(&db.db, db.backend).map_err(le)?;
+            let t = w.renewed(&wit, *leaf_index).map_err(le)?;
+            report(
+                json,
+                serde_json::json!({"token_id": t.token_id, "replaced": wit.token.token_id, "leaf_index": t.leaf_index, "expires_at": t.expires_at}),
+                format!(
+                    "token {} replaced by the renewed token {} at leaf {} (expires {})",
+                    wit.token.token_id, t.token_id, t.leaf_index, t.expires_at
+                ),
+            )
+        }
         WalletCommand::RenewalWitness {
             db,
             package,
@@ -667,11 +704,21 @@ fn issuer(c: &IssuerCommand, json: bool) -> CliResult<()> {
                 ),
             )
         }
-        IssuerCommand::Path { db, token_id, out } => {
-            let p = Issuer::open(&db.db, db.backend)
-                .map_err(le)?
-                .path(token_id)
-                .map_err(le)?;
+        IssuerCommand::Path {
+            db,
+            token_id,
+            leaf_index,
+            out,
+        } => {
+            let mut issuer = Issuer::open(&db.db, db.backend).map_err(le)?;
+            let p = match (token_id, leaf_index) {
+                (Some(id), _) => issuer.path(id),
+                (None, Some(i)) => issuer.path_at(*i),
+                (None, None) => {
+                    return Err(CliError::new("--token-id or --leaf-index is required"))
+                }
+            }
+            .map_err(le)?;
             write_json(out, &p)?;
             report(
                 json,

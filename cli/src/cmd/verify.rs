@@ -150,6 +150,7 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
     }
     let vk = read_vk(vk_path(args)?, args.backend)?;
     check_pins(args, &vk)?;
+    let origin = key_origin(args, &vk, json)?;
     let mut files = args.proof.clone();
     if let Some(dir) = &args.batch {
         files.extend(json_files(dir, None)?);
@@ -199,6 +200,8 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
             "circuit": circuit.to_string(),
             "backend": header.backend.name(),
             "key_id": key_digest.to_hex(),
+            "key_origin": origin.kind(),
+            "key_origin_detail": origin.describe(),
             "verify_ms": ms(took),
             "proofs": proofs,
         }))?;
@@ -214,6 +217,7 @@ pub fn run(args: &VerifyArgs, json: bool) -> CliResult<()> {
         out(head)?;
         out(format!("  circuit          {circuit} ({})", header.backend))?;
         out(format!("  key id           {key_digest}"))?;
+        out(format!("  key origin       {}", origin.describe()))?;
         let several = files.len() > 1;
         if files.len() > MAX_LISTED {
             out("  (use --json to see the statement of each proof)")?;
@@ -380,6 +384,32 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
         out(format!("  {k:16} {v}"))?;
     }
     Ok(())
+}
+
+/// Where the key comes from (see [`KeyOrigin`]); a loud warning on a dev key (stderr, not with
+/// --json, whose output carries `key_origin`), and a refusal
+/// of anything but a ceremony Groth16 key under `--require-ceremony-key`.
+pub fn key_origin(
+    args: &VerifyArgs,
+    vk: &AnyVerifyingKey,
+    json: bool,
+) -> CliResult<veil_verifier::pinning::KeyOrigin> {
+    use veil_verifier::pinning::KeyOrigin;
+    let origin = KeyOrigin::of(vk.header().backend, vk_path(args)?, &vk.digest());
+    if origin == KeyOrigin::Dev {
+        if args.require_ceremony_key {
+            return Err(CliError::new(format!(
+                "--require-ceremony-key: {} is a {}: no ceremony provenance record names key {}",
+                vk_path(args)?.display(),
+                origin.describe(),
+                vk.digest()
+            )));
+        }
+        if !json {
+            crate::io::note("warning: dev key (forgeable, from public seed): UNSAFE FOR PRODUCTION; use `veil ceremony` keys");
+        }
+    }
+    Ok(origin)
 }
 
 /// `--expect-key-digest` and `--trusted-vks`: the key must be one the caller pinned.

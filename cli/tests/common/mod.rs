@@ -8,6 +8,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
+pub mod npm;
+
 /// The outcome of one `veil` process.
 pub struct Run {
     pub code: i32,

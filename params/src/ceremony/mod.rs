@@ -13,6 +13,7 @@ pub mod phase1;
 pub mod phase2;
 pub mod provenance;
 pub mod ptau;
+pub mod snarkjs_chain;
 
 use ark_bls12_381::{g2, Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::hashing::{

@@ -6,6 +6,7 @@
 //! [`Phase1::verify`] can walk the chain from the generators to the final powers.
 
 use super::io::{self, Reader, Writer};
+use super::snarkjs_chain::{self, Challenge, SnarkjsLink};
 use super::{
     beacon_rng, consecutive_powers_g1, consecutive_powers_g2, contributor_rng, nonzero_scalar,
     powers, same_ratio, scale_g1, scale_g2, sha3, verifier_rng, CeremonyError, Hash, Pok, Result,
@@ -15,7 +16,9 @@ use ark_ec::{AffineRepr, CurveGroup};
 use rand_chacha::ChaCha20Rng;
 
 const MAGIC: &[u8; 8] = b"veilptau";
-const VERSION: u32 = 1;
+/// Version 2 added the snarkjs chain ([`SnarkjsLink`], the imported snarkjs records).
+/// Version 1 files are still read; they cannot be exported for `snarkjs powersoftau verify`.
+const VERSION: u32 = 2;
 /// The largest power accepted (BLS12-381's Fr has two-adicity 32; 2^28 is beyond any veil
 /// circuit and already ~100 GiB of points).
 pub const MAX_POWER: u32 = 28;
@@ -42,6 +45,17 @@ pub struct Contribution {
     pub pok_tau: Pok,
     pub pok_alpha: Pok,
     pub pok_beta: Pok,
+    /// The snarkjs form of the contribution (absent in version-1 files).
+    pub snarkjs: Option<SnarkjsLink>,
+}
+
+/// The snarkjs records of an imported `.ptau`, kept so that an export carries them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedRecords {
+    /// τ·G2 of the imported accumulator.
+    pub tau_g2: G2Affine,
+    /// The `.ptau` contributions section as read (count and records).
+    pub section: Vec<u8>,
 }
 
 /// An accumulator imported from another tool (a snarkjs `.ptau`): the digest of its points
@@ -53,6 +67,8 @@ pub struct Imported {
     pub alpha_g1: G1Affine,
     pub beta_g1: G1Affine,
     pub beta_g2: G2Affine,
+    /// Absent in version-1 files.
+    pub snarkjs: Option<ImportedRecords>,
 }
 
 /// A powers-of-tau accumulator and its transcript.
@@ -99,9 +115,16 @@ impl Contribution {
         self.pok_tau.write(w);
         self.pok_alpha.write(w);
         self.pok_beta.write(w);
+        match &self.snarkjs {
+            None => w.u8(0),
+            Some(l) => {
+                w.u8(1);
+                l.write(w);
+            }
+        }
     }
 
-    fn read(r: &mut Reader) -> Result<Self> {
+    fn read(r: &mut Reader, version: u32) -> Result<Self> {
         let name = String::from_utf8(r.blob(MAX_NAME, "contribution name")?.to_vec())
             .map_err(|_| CeremonyError::Format("contribution name is not UTF-8".into()))?;
         let origin = match r.u8()? {
@@ -127,6 +150,11 @@ impl Contribution {
             pok_tau: Pok::read(r, "proof of knowledge of τ")?,
             pok_alpha: Pok::read(r, "proof of knowledge of α")?,
             pok_beta: Pok::read(r, "proof of knowledge of β")?,
+            snarkjs: match if version == 1 { 0 } else { r.u8()? } {
+                0 => None,
+                1 => Some(SnarkjsLink::read(r)?),
+                t => return Err(CeremonyError::Format(format!("unknown snarkjs flag {t}"))),
+            },
         })
     }
 
@@ -180,14 +208,68 @@ impl Phase1 {
     }
 
     /// Records the current points as an imported base (see [`Imported`]).
-    pub fn mark_imported(&mut self, digest: Hash) {
+    pub fn mark_imported(&mut self, digest: Hash, snarkjs_section: Option<Vec<u8>>) {
         self.imported = Some(Imported {
             digest,
             tau_g1: self.tau_g1[1],
             alpha_g1: self.alpha_tau_g1[0],
             beta_g1: self.beta_tau_g1[0],
             beta_g2: self.beta_g2,
+            snarkjs: snarkjs_section.map(|section| ImportedRecords {
+                tau_g2: self.tau_g2[1],
+                section,
+            }),
         });
+    }
+
+    /// The snarkjs challenge contribution `i` (0-based) answers, and the accumulator heads
+    /// (τ·G1, τ·G2, α·G1, β·G1, β·G2) before it; None where the chain is not available (a
+    /// version-1 contribution or import before it).
+    #[allow(clippy::type_complexity)]
+    fn snarkjs_before(
+        &self,
+        i: usize,
+    ) -> Result<
+        Option<(
+            Challenge,
+            (G1Affine, G2Affine, G1Affine, G1Affine, G2Affine),
+        )>,
+    > {
+        let g1 = G1Affine::generator();
+        let g2 = G2Affine::generator();
+        Ok(match i.checked_sub(1).map(|j| &self.contributions[j]) {
+            Some(c) => c.snarkjs.as_ref().map(|l| {
+                (
+                    l.next_challenge,
+                    (c.tau_g1, l.tau_g2, c.alpha_g1, c.beta_g1, c.beta_g2),
+                )
+            }),
+            None => match &self.imported {
+                None => Some((
+                    snarkjs_chain::first_challenge(self.ceremony_power),
+                    (g1, g2, g1, g1, g2),
+                )),
+                Some(Imported { snarkjs: None, .. }) => None,
+                Some(
+                    im @ Imported {
+                        snarkjs: Some(rec), ..
+                    },
+                ) => {
+                    let (_, last) = snarkjs_chain::parse_contributions(&rec.section)?;
+                    Some((
+                        last.unwrap_or_else(|| snarkjs_chain::first_challenge(self.ceremony_power)),
+                        (im.tau_g1, rec.tau_g2, im.alpha_g1, im.beta_g1, im.beta_g2),
+                    ))
+                }
+            },
+        })
+    }
+
+    /// Whether every contribution (and the import) carries its snarkjs form, so that
+    /// [`super::ptau::export`] writes a file `snarkjs powersoftau verify` accepts.
+    pub fn snarkjs_exportable(&self) -> bool {
+        self.contributions.iter().all(|c| c.snarkjs.is_some())
+            && self.imported.as_ref().is_none_or(|i| i.snarkjs.is_some())
     }
 
     /// The hash of the whole transcript so far (the last link of the chain).
@@ -242,6 +324,14 @@ impl Phase1 {
         let pok_tau = Pok::new(tau, &transcript, b"tau", rng)?;
         let pok_alpha = Pok::new(alpha, &transcript, b"alpha", rng)?;
         let pok_beta = Pok::new(beta, &transcript, b"beta", rng)?;
+        let snarkjs_prev = self.snarkjs_before(self.contributions.len())?;
+        let snarkjs_key = snarkjs_prev.as_ref().map(|(challenge, _)| {
+            [
+                snarkjs_chain::key_for(tau, 0, challenge, rng),
+                snarkjs_chain::key_for(alpha, 1, challenge, rng),
+                snarkjs_chain::key_for(beta, 2, challenge, rng),
+            ]
+        });
         let (ng1, n) = sizes(self.power);
         let pw = powers(tau, ng1);
         progress("τ·G1");
@@ -255,6 +345,15 @@ impl Phase1 {
         let beta_pw: Vec<Fr> = pw[..n].iter().map(|p| *p * beta).collect();
         self.beta_tau_g1 = scale_g1(&self.beta_tau_g1, &beta_pw);
         self.beta_g2 = (self.beta_g2 * beta).into_affine();
+        let snarkjs = snarkjs_key.map(|key| {
+            progress("snarkjs challenge");
+            let response = snarkjs_chain::response_hash(&key);
+            SnarkjsLink {
+                tau_g2: self.tau_g2[1],
+                key,
+                next_challenge: snarkjs_chain::next_challenge(&response, self),
+            }
+        });
         let c = Contribution {
             name: name.to_string(),
             origin,
@@ -265,6 +364,7 @@ impl Phase1 {
             pok_tau,
             pok_alpha,
             pok_beta,
+            snarkjs,
         };
         self.contributions.push(c);
         Ok(self.transcript_hash())
@@ -323,8 +423,19 @@ impl Phase1 {
                 expected
                     .apply(&c.name, c.origin.clone(), &mut rng, &|_| {})
                     .map_err(|e| fail(e.to_string()))?;
-                let last = expected.contributions.last();
-                if last != Some(c) {
+                let mut last = expected.contributions.pop();
+                // The rebuilt accumulator holds only the heads: its next challenge (a hash
+                // of every point) is checked below, for the last contribution, instead.
+                if let (
+                    Some(Contribution {
+                        snarkjs: Some(l), ..
+                    }),
+                    Some(orig),
+                ) = (last.as_mut(), c.snarkjs.as_ref())
+                {
+                    l.next_challenge = orig.next_challenge;
+                }
+                if last.as_ref() != Some(c) {
                     return Err(fail(
                         "the beacon contribution does not recompute from its value".into(),
                     ));
@@ -351,6 +462,15 @@ impl Phase1 {
             if !same_ratio((g1, c.beta_g1), (g2, c.beta_g2)) {
                 return Err(fail("β·G2 does not match β·G1".into()));
             }
+            if let Some(link) = &c.snarkjs {
+                let Some((challenge, before)) = self.snarkjs_before(i)? else {
+                    return Err(fail(
+                        "a snarkjs record follows a contribution without one".into(),
+                    ));
+                };
+                let after = (c.tau_g1, link.tau_g2, c.alpha_g1, c.beta_g1, c.beta_g2);
+                snarkjs_chain::check_link(link, &challenge, before, after).map_err(fail)?;
+            }
             tau = c.tau_g1;
             alpha = c.alpha_g1;
             beta = c.beta_g1;
@@ -372,6 +492,27 @@ impl Phase1 {
             ));
         }
         self.verify_powers(progress)?;
+        if let Some(last) = self.contributions.last() {
+            if let Some(link) = &last.snarkjs {
+                if self.tau_g2[1] != link.tau_g2 {
+                    return Err(CeremonyError::Invalid(
+                        "the accumulator's τ·G2 does not match its last contribution".into(),
+                    ));
+                }
+                progress("snarkjs challenge");
+                let response = snarkjs_chain::response_hash(&link.key);
+                if self.power == self.ceremony_power
+                    && snarkjs_chain::next_challenge(&response, self) != link.next_challenge
+                {
+                    return Err(CeremonyError::Contribution {
+                        index: self.contributions.len(),
+                        name: last.name.clone(),
+                        check: "its snarkjs next challenge is not the hash of the accumulator"
+                            .into(),
+                    });
+                }
+            }
+        }
         Ok(Phase1Report {
             power: self.power,
             contributions: self.contributions.iter().map(|c| c.name.clone()).collect(),
@@ -441,12 +582,24 @@ impl Phase1 {
     fn clone_prefix(&self, i: usize) -> Phase1 {
         let g1 = G1Affine::generator();
         let g2 = G2Affine::generator();
-        let (tau, alpha, beta, beta_g2) =
+        let (tau, tau2, alpha, beta, beta_g2) =
             match i.checked_sub(1).and_then(|j| self.contributions.get(j)) {
-                Some(c) => (c.tau_g1, c.alpha_g1, c.beta_g1, c.beta_g2),
+                Some(c) => (
+                    c.tau_g1,
+                    c.snarkjs.as_ref().map_or(g2, |l| l.tau_g2),
+                    c.alpha_g1,
+                    c.beta_g1,
+                    c.beta_g2,
+                ),
                 None => match &self.imported {
-                    Some(b) => (b.tau_g1, b.alpha_g1, b.beta_g1, b.beta_g2),
-                    None => (g1, g1, g1, g2),
+                    Some(b) => (
+                        b.tau_g1,
+                        b.snarkjs.as_ref().map_or(g2, |r| r.tau_g2),
+                        b.alpha_g1,
+                        b.beta_g1,
+                        b.beta_g2,
+                    ),
+                    None => (g1, g2, g1, g1, g2),
                 },
             };
         Phase1 {
@@ -454,7 +607,7 @@ impl Phase1 {
             ceremony_power: self.ceremony_power,
             // τ¹·G1 sits at index 1; index 0 stays the generator.
             tau_g1: vec![g1, tau],
-            tau_g2: vec![g2, g2],
+            tau_g2: vec![g2, tau2],
             alpha_tau_g1: vec![alpha],
             beta_tau_g1: vec![beta],
             beta_g2,
@@ -483,6 +636,14 @@ impl Phase1 {
                 w.g1(&i.alpha_g1);
                 w.g1(&i.beta_g1);
                 w.g2(&i.beta_g2);
+                match &i.snarkjs {
+                    None => w.u8(0),
+                    Some(rec) => {
+                        w.u8(1);
+                        w.g2(&rec.tau_g2);
+                        w.blob(&rec.section);
+                    }
+                }
             }
         }
         w.u64(self.contributions.len() as u64);
@@ -500,7 +661,7 @@ impl Phase1 {
             ));
         }
         let version = r.u32()?;
-        if version != VERSION {
+        if version != VERSION && version != 1 {
             return Err(CeremonyError::Format(format!(
                 "powers-of-tau format version {version}, this veil reads {VERSION}"
             )));
@@ -538,6 +699,14 @@ impl Phase1 {
                 alpha_g1: r.g1("imported α·G1")?,
                 beta_g1: r.g1("imported β·G1")?,
                 beta_g2: r.g2("imported β·G2")?,
+                snarkjs: match if version == 1 { 0 } else { r.u8()? } {
+                    0 => None,
+                    1 => Some(ImportedRecords {
+                        tau_g2: r.g2("imported τ·G2")?,
+                        section: r.blob(r.remaining(), "imported snarkjs records")?.to_vec(),
+                    }),
+                    t => return Err(CeremonyError::Format(format!("unknown snarkjs flag {t}"))),
+                },
             }),
             t => return Err(CeremonyError::Format(format!("unknown import flag {t}"))),
         };
@@ -545,7 +714,7 @@ impl Phase1 {
         let count = r.count(1600, "contributions")?;
         let mut contributions = Vec::with_capacity(count);
         for _ in 0..count {
-            contributions.push(Contribution::read(&mut r)?);
+            contributions.push(Contribution::read(&mut r, version)?);
         }
         r.finish()?;
         Ok(Phase1 {

@@ -7,9 +7,15 @@
 //! y.c1), the identity as all zeros.
 //!
 //! Import reads the points (each checked on the curve and in the subgroup) and records the
-//! snarkjs transcript as one `Imported` contribution: snarkjs's own proofs of knowledge are
-//! not re-checked here (use `snarkjs powersoftau verify` for those); veil checks the powers
-//! themselves. Export writes the points with an empty contributions section.
+//! snarkjs transcript as one `Imported` base: snarkjs's own proofs of knowledge are not
+//! re-checked here (use `snarkjs powersoftau verify` for those); veil checks the powers
+//! themselves, and keeps the snarkjs contribution records for a later export. Export writes
+//! the points and a contributions section that `snarkjs powersoftau verify` checks: the
+//! imported records, then one record per veil contribution (its [`SnarkjsLink`], type 0;
+//! a veil beacon is written as an ordinary contribution named "beacon", which veil itself
+//! checks as a beacon).
+//!
+//! [`SnarkjsLink`]: super::snarkjs_chain::SnarkjsLink
 
 use super::phase1::{sizes, Phase1, MAX_POWER};
 use super::{sha3, CeremonyError, Result};
@@ -212,13 +218,34 @@ pub fn import(bytes: &[u8], progress: &dyn Fn(&str)) -> Result<Phase1> {
     if p.tau_g1.len() < 2 {
         return Err(fmt("fewer than two powers"));
     }
-    p.mark_imported(digest);
+    let records = section(&secs, 7)?;
+    super::snarkjs_chain::parse_contributions(records)?;
+    p.mark_imported(digest, Some(records.to_vec()));
     Ok(p)
 }
 
-/// Writes a snarkjs bls12381 `.ptau` with the accumulator's points and no contribution
-/// records.
+/// Writes a snarkjs bls12381 `.ptau`: the accumulator's points and the contribution records
+/// (see the module documentation). Refused for a transcript with no contribution, or with
+/// one made by a veil older than format version 2 (no snarkjs form).
 pub fn export(p: &Phase1) -> Result<Vec<u8>> {
+    if !p.snarkjs_exportable() {
+        return Err(CeremonyError::Invalid(
+            "this transcript has contributions without their snarkjs form (made by a veil before ptau format 2): it cannot be exported for snarkjs".into(),
+        ));
+    }
+    let (imported_count, imported_records) =
+        match p.imported.as_ref().and_then(|i| i.snarkjs.as_ref()) {
+            Some(rec) => (
+                super::snarkjs_chain::parse_contributions(&rec.section)?.0,
+                &rec.section[4..],
+            ),
+            None => (0, &[][..]),
+        };
+    if imported_count == 0 && p.contributions.is_empty() {
+        return Err(CeremonyError::Invalid(
+            "no contribution: snarkjs refuses such a file (contribute first)".into(),
+        ));
+    }
     let (ng1, n) = sizes(p.power);
     let mut out = Vec::new();
     out.extend_from_slice(b"ptau");
@@ -254,6 +281,15 @@ pub fn export(p: &Phase1) -> Result<Vec<u8>> {
     put(4, g1s(&p.alpha_tau_g1[..n]));
     put(5, g1s(&p.beta_tau_g1[..n]));
     put(6, g2s(&[p.beta_g2]));
-    put(7, 0u32.to_le_bytes().to_vec());
+    let mut records = Vec::new();
+    let count = imported_count as usize + p.contributions.len();
+    records.extend_from_slice(&(count as u32).to_le_bytes());
+    records.extend_from_slice(imported_records);
+    for c in &p.contributions {
+        let link = c.snarkjs.as_ref().expect("checked by snarkjs_exportable");
+        let after = (c.tau_g1, link.tau_g2, c.alpha_g1, c.beta_g1, c.beta_g2);
+        super::snarkjs_chain::write_record(&mut records, &c.name, after, link, g1_to, g2_to);
+    }
+    put(7, records);
     Ok(out)
 }
