@@ -781,6 +781,13 @@ impl Api for Plonky2Api {
         Ok(())
     }
 
+    fn id_assert_canonical(&mut self, a: &IdTarget) -> Result<(), CircuitError> {
+        for limb in a {
+            self.builder.range_check(*limb, 32);
+        }
+        Ok(())
+    }
+
     fn hash(
         &mut self,
         domain: Domain,
