@@ -185,6 +185,7 @@ pub fn describe(kind: CircuitKind) -> CircuitDoc {
                 f("later expiry", "new_expires_at > the old expiry"),
                 f("nullifier", "nullifier = H(blinding factor, old token leaf)"),
                 f("new leaf", "new_leaf = leaf(package, the same blinding commitment, new_expires_at, a new token id)"),
+                f("fresh token id", "the new token id is canonical (range-checked limbs) and differs from the old one"),
             ],
             hides: "which token (its id, position and old expiry), the blinding factor, the new token id, the customer",
         },
