@@ -307,7 +307,11 @@ fn python_jcs(att_file: &Path) -> Option<String> {
         .arg(att_file)
         .output()
         .ok()?;
-    assert!(out.status.success(), "python3: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "python3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(String::from_utf8(out.stdout).unwrap())
 }
 
@@ -329,8 +333,13 @@ fn attestation_is_checkable_from_the_file_alone() {
     let mut jcs = String::new();
     hand_jcs(&att["subject"]["envelope"], &mut jcs);
     match python_jcs(&fx.file("att.json")) {
-        Some(py) => assert_eq!(py, jcs, "Python's canonical form and the hand-written JCS agree"),
-        None => eprintln!("python3 not found: skipping the Python rebuild (the hand-written JCS still runs)"),
+        Some(py) => assert_eq!(
+            py, jcs,
+            "Python's canonical form and the hand-written JCS agree"
+        ),
+        None => eprintln!(
+            "python3 not found: skipping the Python rebuild (the hand-written JCS still runs)"
+        ),
     }
 
     let hex = |k: &str| hex::decode(att[k].as_str().unwrap()).unwrap();
@@ -352,7 +361,10 @@ fn attestation_is_checkable_from_the_file_alone() {
     // The subject digest names the same bytes.
     use sha3::Digest as _;
     let digest = sha3::Sha3_256::digest(jcs.as_bytes());
-    assert_eq!(hex::encode(digest), att["subject"]["sha3_256"].as_str().unwrap());
+    assert_eq!(
+        hex::encode(digest),
+        att["subject"]["sha3_256"].as_str().unwrap()
+    );
     // Any other byte, or the version 1 context, and the signature fails.
     let mut other = msg.clone();
     let last = other.len() - 2;
@@ -369,20 +381,29 @@ fn version_1_attestations_still_verify() {
     let d = fx.path();
     let key = veil_prover::SecretKey::from_bytes(&std::fs::read(fx.file("auditor.key")).unwrap())
         .unwrap();
-    let env =
-        veil_verifier::ProofEnvelope::from_json(&std::fs::read_to_string(fx.file("proof.json")).unwrap())
-            .unwrap();
+    let env = veil_verifier::ProofEnvelope::from_json(
+        &std::fs::read_to_string(fx.file("proof.json")).unwrap(),
+    )
+    .unwrap();
     let v1 = key.attest_proof_v1(&env, NOW).unwrap();
     std::fs::write(fx.file("att-v1.json"), v1.to_json()).unwrap();
     let j = read_json(&fx.file("att-v1.json"));
     assert_eq!(j["format_version"], 1);
     assert_eq!(j["context"], "veil-attest-proof-v1");
     let run = ok(d, &strs(&fx.verify_att("att-v1.json", "trusted.json")));
-    assert!(run.stdout.contains("attested by      auditor"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("attested by      auditor"),
+        "{}",
+        run.stdout
+    );
     let mut bad = j.clone();
     bad["signed_at"] = (NOW + 1).into();
     write_json(&fx.file("att-v1-bad.json"), &bad);
-    refused(d, &strs(&fx.verify_att("att-v1-bad.json", "trusted.json")), "does not verify");
+    refused(
+        d,
+        &strs(&fx.verify_att("att-v1-bad.json", "trusted.json")),
+        "does not verify",
+    );
 }
 
 #[test]
