@@ -115,12 +115,11 @@ fn two_blindings_give_unrelated_commitments<H: NativeHasher>() {
     assert_ne!(c1, unblinded);
     assert_ne!(c2, unblinded);
     // Unrelated: about half of the bits differ (a fixed relation would show here).
-    let differing: u32 = c1
-        .0
-        .iter()
-        .zip(&c2.0)
-        .map(|(a, b)| (a ^ b).count_ones())
-        .sum();
+    let differing: u32 =
+        c1.0.iter()
+            .zip(&c2.0)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum();
     assert!(
         (64..=192).contains(&differing),
         "{differing} of 256 bits differ"

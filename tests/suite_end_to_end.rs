@@ -224,7 +224,8 @@ fn isolation_of_two_hourly_aggregates() {
     // Package B's hour under A's commitment: refused.
     let mut mixed = w.clone();
     mixed.a = mixed.b.clone();
-    mixed.statement.commitment_a = metering::readings_commitment::<Hasher>(&b.blinding, &b.readings).unwrap();
+    mixed.statement.commitment_a =
+        metering::readings_commitment::<Hasher>(&b.blinding, &b.readings).unwrap();
     assert!(c.check::<Hasher>(&mixed).is_err());
     assert!(!satisfies(&c, &mixed).unwrap());
 }

@@ -16,12 +16,12 @@
 use ml_dsa::{Keypair, MlDsa87, SigningKey};
 use std::fmt;
 use std::path::Path;
+use veil_verifier::attest::proof::{ATTESTATION_FORMAT_VERSION, ATTESTATION_FORMAT_VERSION_V1};
 use veil_verifier::attest::{
     AttestError, KeyId, ProofAttestation, PublicKey, RevenueClaim, RootInfo, Signature, SignedRoot,
     ZkRevenueProof, CONTEXT_FILE, CONTEXT_PROOF, CONTEXT_PROOF_V2, CONTEXT_REVENUE, CONTEXT_ROOT,
     SEED_SIZE,
 };
-use veil_verifier::attest::proof::{ATTESTATION_FORMAT_VERSION, ATTESTATION_FORMAT_VERSION_V1};
 use veil_verifier::ProofEnvelope;
 use zeroize::Zeroizing;
 

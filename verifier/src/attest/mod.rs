@@ -74,7 +74,9 @@ pub enum AttestError {
         expected: usize,
         found: usize,
     },
-    #[error("unsupported {what} format version {found} (this veil reads up to version {supported})")]
+    #[error(
+        "unsupported {what} format version {found} (this veil reads up to version {supported})"
+    )]
     UnsupportedVersion {
         what: &'static str,
         found: u64,
@@ -356,7 +358,9 @@ pub(crate) fn check_header_versions(
                 found: v,
                 supported: latest,
             })?,
-        None => *versions.last().ok_or_else(|| AttestError::format(what, "no version known"))?,
+        None => *versions
+            .last()
+            .ok_or_else(|| AttestError::format(what, "no version known"))?,
     };
     match obj.get("context") {
         Some(serde_json::Value::String(c)) if c == context => Ok(version),

@@ -186,7 +186,11 @@ impl ProofAttestation {
     /// The message this attestation's signature covers (by its format version).
     pub fn signed_message(&self) -> Result<Vec<u8>, AttestError> {
         if self.format_version == ATTESTATION_FORMAT_VERSION_V1 {
-            Ok(Self::message(&self.attester, self.signed_at, &self.envelope))
+            Ok(Self::message(
+                &self.attester,
+                self.signed_at,
+                &self.envelope,
+            ))
         } else {
             Self::message_v2(&self.attester, self.signed_at, &self.envelope)
         }
@@ -420,13 +424,19 @@ pub(crate) mod tests {
         w["context"] = CONTEXT_PROOF_V2.into();
         assert!(matches!(
             ProofAttestation::from_json(&w.to_string()),
-            Err(AttestError::WrongContext { expected: CONTEXT_PROOF, .. })
+            Err(AttestError::WrongContext {
+                expected: CONTEXT_PROOF,
+                ..
+            })
         ));
         let mut w: serde_json::Value = serde_json::from_str(&v2.to_json()).unwrap();
         w["context"] = CONTEXT_PROOF.into();
         assert!(matches!(
             ProofAttestation::from_json(&w.to_string()),
-            Err(AttestError::WrongContext { expected: CONTEXT_PROOF_V2, .. })
+            Err(AttestError::WrongContext {
+                expected: CONTEXT_PROOF_V2,
+                ..
+            })
         ));
     }
 
