@@ -205,11 +205,13 @@ fn isolation_of_two_hourly_aggregates() {
         },
         a: veil::circuits::isolation::MeterBatch {
             blinded_customer_id: a.statement.blinded_customer_id,
+            blinding: a.blinding,
             readings: a.readings.clone(),
             padding: vec![],
         },
         b: veil::circuits::isolation::MeterBatch {
             blinded_customer_id: b.statement.blinded_customer_id,
+            blinding: b.blinding,
             readings: b.readings.clone(),
             padding: vec![],
         },
@@ -222,7 +224,8 @@ fn isolation_of_two_hourly_aggregates() {
     // Package B's hour under A's commitment: refused.
     let mut mixed = w.clone();
     mixed.a = mixed.b.clone();
-    mixed.statement.commitment_a = metering::readings_commitment::<Hasher>(&b.readings).unwrap();
+    mixed.statement.commitment_a =
+        metering::readings_commitment::<Hasher>(&b.blinding, &b.readings).unwrap();
     assert!(c.check::<Hasher>(&mixed).is_err());
     assert!(!satisfies(&c, &mixed).unwrap());
 }

@@ -216,6 +216,11 @@ pub trait Api {
     fn id_assert_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;
     /// Enforces a != b (the ids differ in at least one byte).
     fn id_assert_not_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError>;
+    /// Enforces that a secret id's limbs are canonical, each within its encoding's range
+    /// (R1CS: two 128-bit limbs; Plonky2: eight 32-bit limbs), so that the id is the encoding
+    /// of 32 bytes and two ids' limbs differ exactly when their bytes do. Public ids need it
+    /// not: the verifier encodes them from bytes.
+    fn id_assert_canonical(&mut self, a: &Self::Id) -> Result<(), CircuitError>;
 
     // ---- hashing ----
     /// Poseidon (the backend's instance) of the inputs under a domain tag that also fixes

@@ -20,6 +20,14 @@
 //! commitment = c_count
 //! ```
 //!
+//! A commitment whose items are guessable (a meter's readings: a key computable from public
+//! values, a second within a public hour, units in a small range) also hashes a secret
+//! **blinding** value into its header: a full field element (a canonical digest of the
+//! backend) drawn from the OS RNG ([`fresh_blinding`]) by whoever builds the commitment from
+//! real data. Without it a brute-force search over the few likely values of one reading
+//! recovers it from the public commitment; with it, every link of the chain is a hash of an
+//! unknown 250-bit value.
+//!
 //! It does not depend on the capacity: the same commitment is proven by a circuit of any
 //! capacity at least `count`. In the circuit the chain runs over every slot and a padded slot
 //! leaves it unchanged: c_{i+1} = select(mask[i], H_item(c_i, ...), c_i). An item step hashes
@@ -30,6 +38,23 @@ use crate::api::{Api, HashInput};
 use crate::error::{CircuitError, Rule, Violation};
 use crate::hash::{Domain, NativeHasher, NativeInput};
 use veil_verifier::Digest;
+
+/// A fresh secret blinding value: uniform over the canonical digests of the backend `H`
+/// (32 bytes from the OS RNG, drawn again until canonical), so a commitment that hashes it
+/// cannot be opened by guessing its items.
+pub fn fresh_blinding<H: NativeHasher>() -> Result<Digest, CircuitError> {
+    use rand::RngCore;
+    loop {
+        let mut b = [0u8; 32];
+        rand::rngs::OsRng
+            .try_fill_bytes(&mut b)
+            .map_err(|e| CircuitError::Backend(format!("the OS RNG failed: {e}")))?;
+        let d = veil_verifier::Bytes32(b);
+        if H::is_canonical(&d) {
+            return Ok(d);
+        }
+    }
+}
 
 /// The native twin of the in-circuit chain: `items` are the real items only.
 pub fn chain_commitment<H: NativeHasher>(

@@ -49,6 +49,8 @@ pub enum Rule {
     LaterExpiry,
     /// Renewal: now is before the old expiry plus the grace period.
     RenewalWindow,
+    /// Renewal: the new token id differs from the old one (and is a canonical id).
+    FreshTokenId,
     /// Metering: a scope is H(package id) under the metering-scope domain.
     Scope,
     /// Metering: every reading carries the key of the package's scope and the customer.
@@ -73,7 +75,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 27] = [
+    pub const ALL: [Rule; 28] = [
         Rule::Membership,
         Rule::BlindingFactor,
         Rule::Expiry,
@@ -91,6 +93,7 @@ impl Rule {
         Rule::NewLeaf,
         Rule::LaterExpiry,
         Rule::RenewalWindow,
+        Rule::FreshTokenId,
         Rule::Scope,
         Rule::ReadingScope,
         Rule::HourAlignment,
@@ -125,6 +128,7 @@ impl Rule {
             Rule::NewLeaf => "new leaf",
             Rule::LaterExpiry => "later expiry",
             Rule::RenewalWindow => "renewal window",
+            Rule::FreshTokenId => "fresh token id",
             Rule::Scope => "scope",
             Rule::ReadingScope => "reading scope",
             Rule::HourAlignment => "hour alignment",

@@ -28,7 +28,7 @@ pub enum Domain {
     MeterScope,
     /// The key a meter stamps on each reading: H(scope, blinded_customer_id).
     MeterKey,
-    /// The start of a readings commitment: H(number of readings).
+    /// The start of a readings commitment: H(secret blinding, number of readings).
     MeterReadings,
     /// One step of a readings commitment: H(previous, key, timestamp, units).
     MeterReading,

@@ -6,11 +6,19 @@
 //! the key H_MeterKey(scope_a, customer) of A's scope, every reading under B's the key of B's
 //! scope. No reading of B can hide under A's commitment, nor the other way round.
 //!
+//! Each commitment starts from its meter's secret blinding (see [`crate::metering`]: without
+//! it the readings are guessable from the commitment); the blinding of each side is a secret
+//! input here, checked canonical natively and a digest in the circuit like every secret.
+//!
+//! The blinded customer ids are secret ids, not range-checked: each is only hashed into the
+//! key that must equal the readings' keys, which the meter made from a canonical id, so a
+//! non-canonical limb pair would be a second Poseidon preimage of that key.
+//!
 //! | reveals (public)                        | hides (secret)                                        |
 //! |-----------------------------------------|-------------------------------------------------------|
 //! | package_a, package_b                    | every reading (time, units) and how many there are    |
 //! | scope_a, scope_b                        | the (blinded) customers                               |
-//! | the two readings commitments            | the hour and the totals                               |
+//! | the two readings commitments            | the hour, the totals and the commitments' blindings   |
 
 use crate::api::{Api, HashInput};
 use crate::error::{CircuitError, Rule, Violation};
@@ -22,13 +30,15 @@ use crate::metering::{
 use crate::Circuit;
 use serde::{Deserialize, Serialize};
 use veil_verifier::statement::IsolationPublic;
-use veil_verifier::{CircuitId, CircuitKind, Id, IsolationStatement, Statement};
+use veil_verifier::{CircuitId, CircuitKind, Digest, Id, IsolationStatement, Statement};
 
 /// The readings under one package's commitment, and whose they are.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeterBatch {
     pub blinded_customer_id: Id,
+    /// The secret blinding of the meter's readings commitment.
+    pub blinding: Digest,
     pub readings: Vec<Reading>,
     /// Explicit contents of the padded slots; absent in every valid witness.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -81,6 +91,8 @@ impl Circuit for Isolation {
             ("scope_b", &s.scope_b),
             ("commitment_a", &s.commitment_a),
             ("commitment_b", &s.commitment_b),
+            ("a.blinding", &w.a.blinding),
+            ("b.blinding", &w.b.blinding),
         ] {
             if !H::is_canonical(d) {
                 return Err(malformed(format!(
@@ -113,7 +125,8 @@ impl Circuit for Isolation {
             }
         }
         for (side, batch, c) in [("A", &w.a, &s.commitment_a), ("B", &w.b, &s.commitment_b)] {
-            if readings_commitment::<H>(&batch.readings).map_err(malformed)? != *c {
+            if readings_commitment::<H>(&batch.blinding, &batch.readings).map_err(malformed)? != *c
+            {
                 return Err(Violation::new(
                     Rule::Commitment,
                     format!(
@@ -175,8 +188,9 @@ impl Circuit for Isolation {
                 batch.map(|b| (b.readings.as_slice(), b.padding.as_slice())),
                 &key,
             )?;
-            // Commitment.
-            let c = commit_readings(api, &r)?;
+            // Commitment (under the side's secret blinding).
+            let blinding = api.secret_digest("blinding", batch.map(|b| b.blinding))?;
+            let c = commit_readings(api, &blinding, &r)?;
             api.digest_assert_equal(&c, commitment)?;
         }
         Ok(())

@@ -9,15 +9,27 @@
 //! commitment to the readings of one (package, customer, hour) (see [`crate::batch`]):
 //!
 //! ```text
-//! c_0 = H_MeterReadings(count),  c_{i+1} = H_MeterReading(c_i, key_i, timestamp_i, units_i)
+//! c_0 = H_MeterReadings(blinding, count),  c_{i+1} = H_MeterReading(c_i, key_i, timestamp_i, units_i)
 //! ```
+//!
+//! **Blinding.** Every item of a reading is guessable from the statement: the key is
+//! H_MeterKey(scope, blinded_customer_id), both public; the timestamp is one of 3600 seconds
+//! of the public hour; units lie in a small range. Unblinded, a search over (second, units)
+//! recovers a reading from the commitment in well under a second (`tests/blinding.rs` runs
+//! that search). So the chain starts from a secret `blinding`, a full field element that the
+//! meter draws from the OS RNG for each commitment ([`crate::batch::fresh_blinding`]) and
+//! keeps with the aggregate; it enters the witness, never the statement. Two commitments to
+//! the same readings under two blindings are unrelated. The blinding needs no rule of its
+//! own in the circuit: it is one digest (one field element on BLS12-381, four canonical
+//! Goldilocks elements on Plonky2, which the backend refuses to assign otherwise), and the
+//! native check refuses a non-canonical one as malformed.
 //!
 //! | reveals (public)                                    | hides (secret)                          |
 //! |-----------------------------------------------------|-----------------------------------------|
 //! | package_id and its scope                            | every reading: its time and its units   |
 //! | blinded_customer_id (per-package, never the real id)| how many readings there were            |
 //! | hour_start, total units of the hour                 |                                         |
-//! | the readings commitment                             |                                         |
+//! | the readings commitment                             | the commitment's blinding               |
 //!
 //! Timestamps are unix seconds below 2^62 (year 146 billion).
 
@@ -63,6 +75,9 @@ impl Reading {
 #[serde(deny_unknown_fields)]
 pub struct MeteringWitness {
     pub statement: MeteringStatement,
+    /// The secret blinding value at the start of the readings commitment (a canonical
+    /// digest; fresh from the OS RNG for every commitment).
+    pub blinding: Digest,
     /// The hour's readings, in the order the meter committed them.
     pub readings: Vec<Reading>,
     /// The contents of the slots after the readings. Absent (empty slots) in every valid
@@ -90,11 +105,17 @@ pub fn reading_key<H: NativeHasher>(
     )
 }
 
-/// The meter's commitment to a list of readings.
-pub fn readings_commitment<H: NativeHasher>(readings: &[Reading]) -> Result<Digest, CircuitError> {
+/// The meter's commitment to a list of readings under a secret `blinding`.
+pub fn readings_commitment<H: NativeHasher>(
+    blinding: &Digest,
+    readings: &[Reading],
+) -> Result<Digest, CircuitError> {
     chain_commitment::<H>(
         Domain::MeterReadings,
-        &[NativeInput::Small(readings.len() as u64)],
+        &[
+            NativeInput::Digest(*blinding),
+            NativeInput::Small(readings.len() as u64),
+        ],
         Domain::MeterReading,
         readings.iter().map(|r| {
             vec![
@@ -223,9 +244,10 @@ pub(crate) fn alloc_readings<A: Api>(
     Ok(out)
 }
 
-/// The readings commitment of allocated slots.
+/// The readings commitment of allocated slots under the allocated `blinding`.
 pub(crate) fn commit_readings<A: Api>(
     api: &mut A,
+    blinding: &A::Digest,
     r: &ReadingSlots<A>,
 ) -> Result<A::Digest, CircuitError> {
     let slots: Vec<(&A::Bool, Vec<HashInput<'_, A>>)> = (0..r.masks.len())
@@ -243,7 +265,7 @@ pub(crate) fn commit_readings<A: Api>(
     chain_in_circuit(
         api,
         Domain::MeterReadings,
-        &[HashInput::Small(&r.count)],
+        &[HashInput::Digest(blinding), HashInput::Small(&r.count)],
         Domain::MeterReading,
         &slots,
     )
@@ -283,6 +305,7 @@ impl Circuit for Metering {
         for (name, d) in [
             ("scope", &s.scope),
             ("readings_commitment", &s.readings_commitment),
+            ("blinding", &w.blinding),
         ] {
             if !H::is_canonical(d) {
                 return Err(malformed(format!(
@@ -297,11 +320,13 @@ impl Circuit for Metering {
             )));
         }
         check_readings::<H>("", &w.readings, &w.padding, self.id.capacity())?;
-        if readings_commitment::<H>(&w.readings).map_err(malformed)? != s.readings_commitment {
+        if readings_commitment::<H>(&w.blinding, &w.readings).map_err(malformed)?
+            != s.readings_commitment
+        {
             return Err(Violation::new(
                 Rule::Commitment,
                 format!(
-                    "readings_commitment is not the commitment to these {} readings",
+                    "readings_commitment is not the commitment to these {} readings under this blinding",
                     w.readings.len()
                 ),
             ));
@@ -401,8 +426,9 @@ impl Circuit for Metering {
             api.range_check(&offset, OFFSET_BITS)?;
             api.assert_less_than(&offset, &limit, OFFSET_BITS)?;
         }
-        // Commitment.
-        let c = commit_readings(api, &r)?;
+        // Commitment (under the secret blinding).
+        let blinding = api.secret_digest("blinding", w.map(|w| w.blinding))?;
+        let c = commit_readings(api, &blinding, &r)?;
         api.digest_assert_equal(&c, &commitment)?;
         // Total (padded units are zero; the sum must fit 64 bits).
         let sum = api.u64_sum(&r.units)?;

@@ -16,6 +16,22 @@
 //! Renewal is allowed before the old expiry or within [`GRACE_PERIOD_SECS`] after it:
 //! now < expires_at + grace. The grace period is fixed at setup (it is part of the circuit's
 //! rules and version).
+//!
+//! **Fresh token id** (version 2): the new token id must differ from the old one. In the
+//! circuit the new id's limbs are range-checked ([`Api::id_assert_canonical`]: two 128-bit
+//! limbs on R1CS, eight 32-bit limbs on Plonky2) and then `id_assert_not_equal(new, old)`
+//! (R1CS: an is-zero gadget, an inverse witness, per limb). Without the range check a prover
+//! could write the old id's integer with other limbs (hi - 1, lo + 2^128), which pass a
+//! limb-wise inequality and yet name the same 32 bytes.
+//!
+//! **Secret ids and range checks.** The new token id is the only secret id the prover chooses
+//! freely, so it is the only one range-checked. The old token id (like ownership's token id,
+//! tier's request nonce and ephemeral key, and isolation's blinded customer ids) is only ever
+//! hashed into a value that must equal one an honest party made from canonical bytes (a leaf
+//! under the issuer's root, the verifier's request binding, the meter's reading key), so a
+//! non-canonical limb pair there would be a second Poseidon preimage: no range check needed,
+//! and none is paid for. With the old id canonical by that argument and the new one by its
+//! range check, limbs differ exactly when the bytes do.
 
 use crate::api::{Api, HashInput};
 use crate::error::{CircuitError, Rule, Violation};
@@ -145,6 +161,12 @@ impl Circuit for Renewal {
                 "nullifier != H(blinding factor, old token leaf)",
             ));
         }
+        if w.new_token_id == w.token.token_id {
+            return Err(Violation::new(
+                Rule::FreshTokenId,
+                "the new token id is the old token's id: a renewal must issue a fresh id",
+            ));
+        }
         let new = renewed_token(&w.token, s.new_expires_at, w.new_token_id);
         if token_leaf::<H>(&s.package_id, &new).map_err(malformed)? != s.new_leaf {
             return Err(Violation::new(
@@ -199,7 +221,10 @@ impl Circuit for Renewal {
                 HashInput::Id(&new_token_id),
             ],
         )?;
-        api.digest_assert_equal(&leaf, &new_leaf)
+        api.digest_assert_equal(&leaf, &new_leaf)?;
+        // Fresh token id: canonical limbs, different from the old token's.
+        api.id_assert_canonical(&new_token_id)?;
+        api.id_assert_not_equal(&new_token_id, &token.token_id)
     }
 }
 
@@ -222,6 +247,7 @@ impl crate::Listed for Renewal {
             crate::doc::rule(crate::Rule::LaterExpiry, "new_expires_at > the old expiry"),
             crate::doc::rule(crate::Rule::Nullifier, "nullifier = H(blinding factor, old token leaf)"),
             crate::doc::rule(crate::Rule::NewLeaf, "new_leaf = leaf(package, the same blinding commitment, new_expires_at, a new token id)"),
+            crate::doc::rule(crate::Rule::FreshTokenId, "the new token id is canonical (range-checked limbs) and differs from the old one"),
         ],
         hides: "which token (its id, position and old expiry), the blinding factor, the new token id, the customer",
     };

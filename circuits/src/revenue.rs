@@ -21,6 +21,20 @@
 //! | publisher_id, period_start, period_end              | every transaction: amount, time, package      |
 //! | aggregate_revenue_micros, transaction_count         | customers (blinded or otherwise), settlement ids |
 //! | the transactions commitment                         | per-package breakdown; transactions outside the period and their number |
+//!
+//! **Exposure to guessing (issue 10).** This commitment has no secret blinding, unlike the
+//! metering one ([`crate::metering`]). Its items are not guessable from the statement as
+//! long as settlement ids are not: each tx digest hashes a settlement id, which no statement
+//! reveals, and the chain runs over all of the publisher's transactions (inside and outside
+//! the period, their number hidden), so nothing can be checked against the commitment until
+//! every transaction's (settlement id, package, customer, amount, time) has been guessed
+//! jointly. It is exposed when settlement ids are guessable (a counter, or a name such as the
+//! ledger examples' `s-1`) and the publisher has one transaction: then the amount is the
+//! public aggregate and a search over ids, the publisher's packages, the customers' blinded
+//! ids (public in metering statements) and the seconds of the period can succeed. Settlement
+//! ids must be unguessable (a payment processor's random ids, or 32 random bytes); a blinded,
+//! appendable form of this chain (issue 14: today's starts with the count, so the ledger
+//! rebuilds it per transaction) is left to a later circuit version.
 
 use crate::api::{Api, HashInput};
 use crate::batch::{

@@ -213,6 +213,9 @@ pub fn metering_batch<H: NativeHasher>(
     let scope = metering::scope::<H>(&package_id)?;
     let key = metering::reading_key::<H>(&scope, &customer)?;
     let readings = sample_readings(key, hour_start, n, "units", seed);
+    // A fixed-seed blinding keeps the samples reproducible; a real meter draws it from the
+    // OS RNG (`batch::fresh_blinding`).
+    let blinding = sample_secret("meter-blinding", seed);
     Ok(MeteringWitness {
         statement: MeteringStatement {
             package_id,
@@ -220,8 +223,9 @@ pub fn metering_batch<H: NativeHasher>(
             blinded_customer_id: customer,
             hour_start,
             total_units: readings.iter().map(|r| r.units).sum(),
-            readings_commitment: metering::readings_commitment::<H>(&readings)?,
+            readings_commitment: metering::readings_commitment::<H>(&blinding, &readings)?,
         },
+        blinding,
         readings,
         padding: Vec::new(),
     })
@@ -238,10 +242,12 @@ fn isolation_batch<H: NativeHasher>(
     let scope = metering::scope::<H>(package_id)?;
     let key = metering::reading_key::<H>(&scope, &customer)?;
     let readings = sample_readings(key, SAMPLE_EPOCH, n, &format!("units-{side}"), seed);
-    let commitment = metering::readings_commitment::<H>(&readings)?;
+    let blinding = sample_secret(&format!("meter-blinding-{side}"), seed);
+    let commitment = metering::readings_commitment::<H>(&blinding, &readings)?;
     Ok((
         MeterBatch {
             blinded_customer_id: customer,
+            blinding,
             readings,
             padding: Vec::new(),
         },

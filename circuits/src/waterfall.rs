@@ -22,6 +22,14 @@
 //!
 //! The payouts are a function of the total and the rules, so revealing them adds nothing to
 //! the total; the proof's value is that they are exact and that the total is the payments'.
+//!
+//! **Exposure to guessing (issue 10).** This commitment has no secret blinding, unlike the
+//! metering one ([`crate::metering`]): a payment digest hashes the settlement id, which no
+//! statement reveals, and the number of payments is hidden, so the payments are not
+//! guessable from the statement as long as settlement ids are not. With guessable settlement
+//! ids and a period of one payment (its amount is then the public total), a search over the
+//! ids and the customers' blinded ids (public in metering statements) would find who paid.
+//! Settlement ids must be unguessable; blinding this chain is left to a later circuit version.
 
 use crate::api::{Api, HashInput};
 use crate::batch::{

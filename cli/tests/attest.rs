@@ -231,9 +231,179 @@ fn attested_proof_is_accepted_and_its_signer_reported() {
     assert_eq!(j["attestation"]["signer"], "auditor");
     let att = read_json(&fx.file("att.json"));
     assert_eq!(att["format"], "veil-attestation");
-    assert_eq!(att["context"], "veil-attest-proof-v1");
+    assert_eq!(att["format_version"], 2);
+    assert_eq!(att["context"], "veil-attest-proof-v2");
     assert_eq!(j["attestation"]["key_id"], att["attester_key_id"]);
     assert_eq!(att["signature"].as_str().unwrap().len(), 2 * 4627);
+}
+
+/// RFC 8785 (JCS) for what veil's envelopes hold (objects, strings, non-negative integers up
+/// to 2^53 - 1), written here from the RFC, apart from veil's own serializer: keys sorted by
+/// UTF-16 code units, no whitespace, integers in decimal, strings with JSON's minimal escapes.
+fn hand_jcs(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            let x = n.as_u64().expect("a non-negative integer");
+            assert!(x < 1 << 53, "an integer JCS represents exactly");
+            out.push_str(&x.to_string());
+        }
+        Value::String(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\u{c}' => out.push_str("\\f"),
+                    '\r' => out.push_str("\\r"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                hand_jcs(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort_by_key(|k| k.encode_utf16().collect::<Vec<u16>>());
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                hand_jcs(&Value::String(k.clone()), out);
+                out.push(':');
+                hand_jcs(&o[k], out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// The envelope's canonical form by Python 3's json module (sorted keys, no whitespace,
+/// UTF-8 out), which is RFC 8785 for integer and ASCII content; None without python3.
+fn python_jcs(att_file: &Path) -> Option<String> {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(concat!(
+            "import json,sys\n",
+            "a=json.load(open(sys.argv[1],encoding='utf-8'))\n",
+            "sys.stdout.write(json.dumps(a['subject']['envelope'],sort_keys=True,",
+            "separators=(',',':'),ensure_ascii=False))"
+        ))
+        .arg(att_file)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "python3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// A FIPS 204 verifier that has only the attestation file and the attester's public key
+/// rebuilds the signed message as README "Attestations" documents it (key id ‖ signed_at ‖
+/// JCS of the embedded envelope, context `veil-attest-proof-v2`) with its own JCS (written in
+/// this test, and Python's json module where python3 is installed), and checks the
+/// signature with the `ml-dsa` crate directly: no veil code touches the message.
+#[test]
+fn attestation_is_checkable_from_the_file_alone() {
+    use ml_dsa::{EncodedSignature, EncodedVerifyingKey, MlDsa87, Signature, VerifyingKey};
+    let fx = Fx::new();
+    let att: Value =
+        serde_json::from_str(&std::fs::read_to_string(fx.file("att.json")).unwrap()).unwrap();
+    assert_eq!(att["format_version"], 2);
+    let ctx = att["context"].as_str().unwrap();
+    assert_eq!(ctx, "veil-attest-proof-v2");
+
+    let mut jcs = String::new();
+    hand_jcs(&att["subject"]["envelope"], &mut jcs);
+    match python_jcs(&fx.file("att.json")) {
+        Some(py) => assert_eq!(
+            py, jcs,
+            "Python's canonical form and the hand-written JCS agree"
+        ),
+        None => eprintln!(
+            "python3 not found: skipping the Python rebuild (the hand-written JCS still runs)"
+        ),
+    }
+
+    let hex = |k: &str| hex::decode(att[k].as_str().unwrap()).unwrap();
+    let mut msg = hex("attester_key_id");
+    assert_eq!(msg.len(), 32);
+    msg.extend_from_slice(&att["signed_at"].as_u64().unwrap().to_be_bytes());
+    msg.extend_from_slice(jcs.as_bytes());
+
+    let pk_bytes = std::fs::read(fx.file("auditor.pub")).unwrap();
+    let pk = VerifyingKey::<MlDsa87>::decode(
+        &EncodedVerifyingKey::<MlDsa87>::try_from(pk_bytes.as_slice()).unwrap(),
+    );
+    let sig_bytes = hex("signature");
+    let sig = Signature::<MlDsa87>::decode(
+        &EncodedSignature::<MlDsa87>::try_from(sig_bytes.as_slice()).unwrap(),
+    )
+    .unwrap();
+    assert!(pk.verify_with_context(&msg, ctx.as_bytes(), &sig));
+    // The subject digest names the same bytes.
+    use sha3::Digest as _;
+    let digest = sha3::Sha3_256::digest(jcs.as_bytes());
+    assert_eq!(
+        hex::encode(digest),
+        att["subject"]["sha3_256"].as_str().unwrap()
+    );
+    // Any other byte, or the version 1 context, and the signature fails.
+    let mut other = msg.clone();
+    let last = other.len() - 2;
+    other[last] ^= 1;
+    assert!(!pk.verify_with_context(&other, ctx.as_bytes(), &sig));
+    assert!(!pk.verify_with_context(&msg, b"veil-attest-proof-v1", &sig));
+}
+
+/// Attestations of format version 1 (written by earlier veils) still verify, and are still
+/// refused when altered.
+#[test]
+fn version_1_attestations_still_verify() {
+    let fx = Fx::new();
+    let d = fx.path();
+    let key = veil_prover::SecretKey::from_bytes(&std::fs::read(fx.file("auditor.key")).unwrap())
+        .unwrap();
+    let env = veil_verifier::ProofEnvelope::from_json(
+        &std::fs::read_to_string(fx.file("proof.json")).unwrap(),
+    )
+    .unwrap();
+    let v1 = key.attest_proof_v1(&env, NOW).unwrap();
+    std::fs::write(fx.file("att-v1.json"), v1.to_json()).unwrap();
+    let j = read_json(&fx.file("att-v1.json"));
+    assert_eq!(j["format_version"], 1);
+    assert_eq!(j["context"], "veil-attest-proof-v1");
+    let run = ok(d, &strs(&fx.verify_att("att-v1.json", "trusted.json")));
+    assert!(
+        run.stdout.contains("attested by      auditor"),
+        "{}",
+        run.stdout
+    );
+    let mut bad = j.clone();
+    bad["signed_at"] = (NOW + 1).into();
+    write_json(&fx.file("att-v1-bad.json"), &bad);
+    refused(
+        d,
+        &strs(&fx.verify_att("att-v1-bad.json", "trusted.json")),
+        "does not verify",
+    );
 }
 
 #[test]
@@ -290,9 +460,8 @@ fn attestation_refusals() {
             // Keep the digest consistent so that the signature is what refuses it.
             let env =
                 veil_verifier::ProofEnvelope::from_json_value(&v["subject"]["envelope"]).unwrap();
-            v["subject"]["sha3_256"] = veil_verifier::attest::sha3_256(&env.canonical_bytes())
-                .to_hex()
-                .into();
+            let jcs = veil_verifier::attest::ProofAttestation::envelope_jcs(&env).unwrap();
+            v["subject"]["sha3_256"] = veil_verifier::attest::sha3_256(&jcs).to_hex().into();
         },
         "does not verify",
     );
@@ -317,7 +486,7 @@ fn attestation_refusals() {
         &|v| v["context"] = "veil-root-v1".into(),
         "wrong context",
     );
-    check("t8.json", &|v| v["format_version"] = 2.into(), "version 2");
+    check("t8.json", &|v| v["format_version"] = 3.into(), "version 3");
     // Truncated files.
     let text = std::fs::read_to_string(fx.file("att.json")).unwrap();
     for (i, n) in [0, 1, text.len() / 2, text.len() - 2]

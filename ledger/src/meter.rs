@@ -8,8 +8,13 @@
 //! handle's package id (`WHERE package_id = ?`). The API has no operation that takes two
 //! packages, lists packages' data together or joins across them; the meter's scope and reading
 //! keys come from veil-circuits ([`veil_circuits::metering::scope`], [`reading_key`]), and the
-//! commitment from [`readings_commitment`] alone, so a change to the commitment (issue 10's
-//! secret blinding value) propagates here unchanged.
+//! commitment from [`readings_commitment`] alone.
+//!
+//! Blinding: each aggregate's readings commitment starts from a secret blinding value the
+//! meter draws from the OS RNG ([`fresh_blinding`]) at aggregation; it goes into the metering
+//! witness and is kept with the aggregate (column `aggregates.blinding`, schema version 2),
+//! never into the billing event or the statement. Without it a reading could be recovered
+//! from the public commitment by guessing its second and units.
 //!
 //! Deletion is real: the store runs with `secure_delete` on and the meter checkpoints the
 //! write-ahead log after an aggregation, so a deleted reading's bytes are gone from the file.
@@ -24,6 +29,7 @@ use crate::store::{b32, from_sql_u64, to_sql_u64, Role, Store};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use veil_circuits::batch::fresh_blinding;
 use veil_circuits::metering::{
     reading_key, readings_commitment, scope, Reading, HOUR_SECS, TIMESTAMP_BITS,
 };
@@ -60,6 +66,12 @@ CREATE TABLE aggregates (
     signature TEXT NOT NULL,
     PRIMARY KEY (package_id, blinded_customer_id, hour_start)
 ) STRICT;
+";
+
+/// Schema version 2 (issue 10): the secret blinding of each aggregate's readings commitment.
+/// NULL for aggregates made before it, whose commitments were unblinded.
+pub(crate) const SCHEMA_V2: &str = "
+ALTER TABLE aggregates ADD COLUMN blinding BLOB;
 ";
 
 /// A blinded billing event: one aggregate, signed by the meter's witness key.
@@ -260,7 +272,8 @@ impl PackageMeter<'_> {
                 .iter()
                 .try_fold(0u64, |acc, r| acc.checked_add(r.units))
                 .ok_or_else(|| LedgerError::refused("the hour's units overflow 2^64 - 1"))?;
-            let commitment = by_backend!(b, readings_commitment(&readings))?;
+            let blinding = by_backend!(b, fresh_blinding())?;
+            let commitment = by_backend!(b, readings_commitment(&blinding, &readings))?;
             let mut event = BillingEvent {
                 package_id: pkg,
                 blinded_customer_id: *customer,
@@ -276,7 +289,7 @@ impl PackageMeter<'_> {
                 .to_hex();
             tx.execute(
                 "INSERT INTO aggregates (package_id, blinded_customer_id, hour_start, total_units, reading_count,
-                   readings_commitment, signer_key_id, signature) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                   readings_commitment, signer_key_id, signature, blinding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 rusqlite::params![
                     pkg.0.to_vec(),
                     customer.0.to_vec(),
@@ -285,7 +298,8 @@ impl PackageMeter<'_> {
                     readings.len() as i64,
                     commitment.0.to_vec(),
                     key.key_id().0.to_vec(),
-                    event.signature
+                    event.signature,
+                    blinding.0.to_vec()
                 ],
             )?;
             tx.execute(
@@ -301,6 +315,7 @@ impl PackageMeter<'_> {
                     total_units: total,
                     readings_commitment: commitment,
                 },
+                blinding,
                 readings,
                 padding: Vec::new(),
             };

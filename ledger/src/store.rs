@@ -40,7 +40,7 @@ impl Role {
         match self {
             Role::Wallet => &[crate::wallet::SCHEMA_V1, crate::wallet::SCHEMA_V2],
             Role::Issuer => &[crate::tree::SCHEMA_V1, crate::issuer::SCHEMA_V1],
-            Role::Meter => &[crate::meter::SCHEMA_V1],
+            Role::Meter => &[crate::meter::SCHEMA_V1, crate::meter::SCHEMA_V2],
             Role::Settlement => &[crate::settlement::SCHEMA_V1],
         }
     }

@@ -493,3 +493,67 @@ fn tier_set_roots_paths_and_the_per_epoch_nullifier_store() {
     // A renewal proof is not a tier proof.
     refused(issuer.renew(&env, &vk), "not a renewal proof");
 }
+
+/// The meter draws a fresh blinding for every aggregate (issue 10 §1), keeps it with the
+/// aggregate (meter schema version 2), and migrates a version 1 store at open.
+#[test]
+fn meter_blinding_is_fresh_stored_and_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.db");
+    // A store as schema version 1 left it: no blinding column.
+    drop(Meter::open(&p, Some(Backend::Groth16)).unwrap());
+    let c = rusqlite::Connection::open(&p).unwrap();
+    c.execute_batch(
+        "ALTER TABLE aggregates DROP COLUMN blinding;
+         UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version';",
+    )
+    .unwrap();
+    drop(c);
+    let mut m = Meter::open(&p, Some(Backend::Groth16)).unwrap();
+    m.register_package(&id(7), 4).unwrap();
+    {
+        let mut pm = m.package(&id(7)).unwrap();
+        pm.record(&id(100), T0 + 60, 5).unwrap();
+        pm.record(&id(101), T0 + 60, 5).unwrap();
+    }
+    let done = m
+        .package(&id(7))
+        .unwrap()
+        .aggregate_due(T0 + 3600, &key(3))
+        .unwrap();
+    assert_eq!(done.len(), 2);
+    let (w0, w1) = (&done[0].0, &done[1].0);
+    // Each aggregate has its own blinding.
+    assert_ne!(w0.blinding, w1.blinding);
+    assert_ne!(
+        w0.statement.readings_commitment,
+        w1.statement.readings_commitment
+    );
+    for (w, _) in &done {
+        Metering::new(4).unwrap().check::<PoseidonBls12>(w).unwrap();
+    }
+    drop(m);
+    let c = rusqlite::Connection::open(&p).unwrap();
+    let version: String = c
+        .query_row(
+            "SELECT value FROM ledger_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, "2");
+    for (w, e) in &done {
+        let stored: Vec<u8> = c
+            .query_row(
+                "SELECT blinding FROM aggregates WHERE blinded_customer_id = ?1",
+                [w.statement.blinded_customer_id.0.to_vec()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, w.blinding.0.to_vec());
+        // The billing event carries the commitment, never the blinding.
+        assert!(!serde_json::to_string(e)
+            .unwrap()
+            .contains(&w.blinding.to_hex()));
+    }
+}

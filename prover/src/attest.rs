@@ -16,9 +16,11 @@
 use ml_dsa::{Keypair, MlDsa87, SigningKey};
 use std::fmt;
 use std::path::Path;
+use veil_verifier::attest::proof::{ATTESTATION_FORMAT_VERSION, ATTESTATION_FORMAT_VERSION_V1};
 use veil_verifier::attest::{
     AttestError, KeyId, ProofAttestation, PublicKey, RevenueClaim, RootInfo, Signature, SignedRoot,
-    ZkRevenueProof, CONTEXT_FILE, CONTEXT_PROOF, CONTEXT_REVENUE, CONTEXT_ROOT, SEED_SIZE,
+    ZkRevenueProof, CONTEXT_FILE, CONTEXT_PROOF, CONTEXT_PROOF_V2, CONTEXT_REVENUE, CONTEXT_ROOT,
+    SEED_SIZE,
 };
 use veil_verifier::ProofEnvelope;
 use zeroize::Zeroizing;
@@ -100,8 +102,27 @@ impl SecretKey {
         Ok(Signature::from_signature(sig))
     }
 
-    /// Attests a proof envelope, signed at `signed_at` (unix seconds).
+    /// Attests a proof envelope, signed at `signed_at` (unix seconds): a format version 2
+    /// attestation, whose signature covers the RFC 8785 (JCS) form of the envelope (refused
+    /// for an envelope with an integer above 2^53 - 1, which JCS cannot represent exactly).
     pub fn attest_proof(
+        &self,
+        envelope: &ProofEnvelope,
+        signed_at: u64,
+    ) -> Result<ProofAttestation, AttestError> {
+        let msg = ProofAttestation::message_v2(&self.key_id(), signed_at, envelope)?;
+        Ok(ProofAttestation {
+            attester: self.key_id(),
+            signed_at,
+            envelope: envelope.clone(),
+            signature: self.sign(CONTEXT_PROOF_V2, &msg)?,
+            format_version: ATTESTATION_FORMAT_VERSION,
+        })
+    }
+
+    /// Attests a proof envelope in the version 1 format (the envelope's field-order canonical
+    /// bytes signed, context `veil-attest-proof-v1`), for tools that read only version 1.
+    pub fn attest_proof_v1(
         &self,
         envelope: &ProofEnvelope,
         signed_at: u64,
@@ -112,6 +133,7 @@ impl SecretKey {
             signed_at,
             envelope: envelope.clone(),
             signature: self.sign(CONTEXT_PROOF, &msg)?,
+            format_version: ATTESTATION_FORMAT_VERSION_V1,
         })
     }
 
@@ -238,6 +260,11 @@ mod tests {
         assert_eq!(att.signature.to_bytes().len(), SIGNATURE_SIZE);
         assert_eq!(att.check_signature(&trusted).unwrap().name, "auditor");
         let back = ProofAttestation::from_json(&att.to_json()).unwrap();
+        back.check_signature(&trusted).unwrap();
+        assert_eq!(back.format_version, 2);
+        let v1 = k.attest_proof_v1(&envelope(), 1_767_225_600).unwrap();
+        let back = ProofAttestation::from_json(&v1.to_json()).unwrap();
+        assert_eq!(back.format_version, 1);
         back.check_signature(&trusted).unwrap();
 
         let info = RootInfo {

@@ -451,6 +451,13 @@ impl Api for R1csApi {
         (&hi & &lo).enforce_equal(&Boolean::FALSE).map_err(be)
     }
 
+    fn id_assert_canonical(&mut self, a: &Self::Id) -> Result<(), CircuitError> {
+        for limb in a {
+            self.decompose(limb, 128)?;
+        }
+        Ok(())
+    }
+
     fn hash(
         &mut self,
         domain: Domain,

@@ -58,12 +58,23 @@ fn renewal_on_plonky2() {
     late.statement.now = w.token.expires_at + GRACE_PERIOD_SECS;
     let mut nullifier = w.clone();
     nullifier.statement.nullifier = renewal_witness::<G>(DEPTH, 2).unwrap().statement.nullifier;
+    // The old token's id reused, with the new leaf that goes with it.
+    let mut reused = w.clone();
+    reused.new_token_id = w.token.token_id;
+    let new = veil_circuits::renewal::renewed_token(
+        &w.token,
+        w.statement.new_expires_at,
+        reused.new_token_id,
+    );
+    reused.statement.new_leaf =
+        veil_circuits::ownership::token_leaf::<G>(&w.statement.package_id, &new).unwrap();
     run(
         &c,
         &w,
         &[
             ("past the grace period", late, Rule::RenewalWindow),
             ("another token's nullifier", nullifier, Rule::Nullifier),
+            ("the old token id reused", reused, Rule::FreshTokenId),
         ],
     );
 }

@@ -171,6 +171,64 @@ fn renewal_later_expiry() {
 }
 
 #[test]
+fn renewal_fresh_token_id() {
+    let (c, w) = renewal();
+    // The old token's id reused (the new leaf made with it, so only this rule breaks).
+    let mut bad = w.clone();
+    bad.new_token_id = w.token.token_id;
+    renew_to(&mut bad, w.statement.new_expires_at);
+    assert_refused(&c, &bad, Rule::FreshTokenId);
+    // One bit away is a fresh id.
+    let mut fresh = w.clone();
+    fresh.new_token_id = w.token.token_id;
+    fresh.new_token_id.0[31] ^= 1;
+    renew_to(&mut fresh, w.statement.new_expires_at);
+    assert_accepted(&c, &fresh);
+    let mut fresh = w.clone();
+    fresh.new_token_id = w.token.token_id;
+    fresh.new_token_id.0[0] ^= 0x80;
+    renew_to(&mut fresh, w.statement.new_expires_at);
+    assert_accepted(&c, &fresh);
+}
+
+/// The range check behind the fresh id (`id_assert_canonical`, R1CS: two 128-bit limbs): the
+/// old id's integer written with other limbs (hi - 1, lo + 2^128) passes the limb-wise
+/// inequality but not the range check; canonical limbs at their extremes pass.
+#[test]
+fn secret_id_limbs_are_range_checked_r1cs() {
+    use ark_bls12_381::Fr;
+    use ark_r1cs_std::alloc::AllocVar;
+    use ark_r1cs_std::fields::fp::FpVar;
+    use ark_relations::gr1cs::ConstraintSystem;
+    use veil_circuits::Api;
+    use veil_prover::R1csApi;
+    let two128 = Fr::from(u128::MAX) + Fr::from(1u64);
+    let holds = |limbs: [Fr; 2], other: Option<[Fr; 2]>| {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let mut api = R1csApi::new(cs.clone());
+        let id = limbs.map(|l| FpVar::new_witness(cs.clone(), || Ok(l)).unwrap());
+        api.id_assert_canonical(&id).unwrap();
+        if let Some(o) = other {
+            let o = o.map(|l| FpVar::new_witness(cs.clone(), || Ok(l)).unwrap());
+            api.id_assert_not_equal(&id, &o).unwrap();
+        }
+        cs.is_satisfied().unwrap()
+    };
+    let max = Fr::from(u128::MAX);
+    assert!(holds([Fr::from(0u64), Fr::from(0u64)], None));
+    assert!(holds([max, max], None));
+    assert!(!holds([two128, Fr::from(0u64)], None));
+    assert!(!holds([Fr::from(0u64), two128], None));
+    assert!(!holds([-Fr::from(1u64), Fr::from(0u64)], None));
+    // The alias of id (hi, lo) = (5, 7): same integer hi * 2^128 + lo, other limbs.
+    let (hi, lo) = (Fr::from(5u64), Fr::from(7u64));
+    let alias = [hi - Fr::from(1u64), lo + two128];
+    assert_eq!(alias[0] * two128 + alias[1], hi * two128 + lo);
+    assert!(!holds(alias, Some([hi, lo])));
+    assert!(holds([hi, lo + Fr::from(1u64)], Some([hi, lo])));
+}
+
+#[test]
 fn renewal_nullifier() {
     let (c, w) = renewal();
     // A fresh-looking nullifier for the same token, to renew it twice.
@@ -233,7 +291,8 @@ fn metering() -> (Metering, MeteringWitness) {
 
 /// Replaces the readings, with the commitment and the total that go with them.
 fn set_readings(w: &mut MeteringWitness, readings: Vec<Reading>) {
-    w.statement.readings_commitment = metering::readings_commitment::<Hasher>(&readings).unwrap();
+    w.statement.readings_commitment =
+        metering::readings_commitment::<Hasher>(&w.blinding, &readings).unwrap();
     w.statement.total_units = readings.iter().map(|r| r.units).sum();
     w.readings = readings;
 }
@@ -394,7 +453,8 @@ fn metering_overflow() {
     readings[1].units = 1;
     readings[2].units = 0;
     let mut bad = w.clone();
-    bad.statement.readings_commitment = metering::readings_commitment::<Hasher>(&readings).unwrap();
+    bad.statement.readings_commitment =
+        metering::readings_commitment::<Hasher>(&bad.blinding, &readings).unwrap();
     bad.readings = readings;
     bad.statement.total_units = 0; // 2^64 wrapped
     assert_refused(&c, &bad, Rule::Overflow);
@@ -446,7 +506,8 @@ fn key_a(w: &IsolationWitness) -> Bytes32 {
 
 /// Replaces A's readings and commitment.
 fn set_a(w: &mut IsolationWitness, readings: Vec<Reading>) {
-    w.statement.commitment_a = metering::readings_commitment::<Hasher>(&readings).unwrap();
+    w.statement.commitment_a =
+        metering::readings_commitment::<Hasher>(&w.a.blinding, &readings).unwrap();
     w.a.readings = readings;
 }
 
@@ -468,7 +529,8 @@ fn isolation_valid_witnesses_are_accepted() {
             .collect(),
     );
     edge.b.readings.clear();
-    edge.statement.commitment_b = metering::readings_commitment::<Hasher>(&[]).unwrap();
+    edge.statement.commitment_b =
+        metering::readings_commitment::<Hasher>(&edge.b.blinding, &[]).unwrap();
     assert_accepted(&c, &edge);
     // Packages that differ in one bit of one byte.
     let mut close = w.clone();
@@ -482,7 +544,7 @@ fn isolation_valid_witnesses_are_accepted() {
         r.key = kb;
     }
     close.statement.commitment_b =
-        metering::readings_commitment::<Hasher>(&close.b.readings).unwrap();
+        metering::readings_commitment::<Hasher>(&close.b.blinding, &close.b.readings).unwrap();
     assert_accepted(&c, &close);
 }
 
@@ -498,7 +560,8 @@ fn isolation_distinct_packages() {
     for r in &mut bad.b.readings {
         r.key = kb;
     }
-    bad.statement.commitment_b = metering::readings_commitment::<Hasher>(&bad.b.readings).unwrap();
+    bad.statement.commitment_b =
+        metering::readings_commitment::<Hasher>(&bad.b.blinding, &bad.b.readings).unwrap();
     assert_refused(&c, &bad, Rule::DistinctPackages);
 }
 

@@ -82,8 +82,14 @@ pub const MAX_CAPACITY: u32 = 1 << 16;
 impl CircuitKind {
     /// Version of the circuit's rules and public-input layout; bumped on any change, so that
     /// keys made for another version are refused.
+    ///
+    /// Version 2 (issue 10): metering and isolation commitments start from a secret blinding;
+    /// renewal forces a fresh, range-checked token id.
     pub fn version(self) -> u32 {
-        1
+        match self {
+            CircuitKind::Metering | CircuitKind::Isolation | CircuitKind::Renewal => 2,
+            _ => 1,
+        }
     }
 
     /// Checks a size for this kind.

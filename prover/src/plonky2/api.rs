@@ -781,6 +781,13 @@ impl Api for Plonky2Api {
         Ok(())
     }
 
+    fn id_assert_canonical(&mut self, a: &IdTarget) -> Result<(), CircuitError> {
+        for limb in a {
+            self.builder.range_check(*limb, 32);
+        }
+        Ok(())
+    }
+
     fn hash(
         &mut self,
         domain: Domain,
@@ -870,6 +877,47 @@ mod tests {
         u64::MAX - 1,
         u64::MAX,
     ];
+
+    /// `id_assert_canonical` on Plonky2: eight 32-bit limbs. The alias of an id that moves
+    /// 2^32 from one limb to the next (same integer, other limbs) passes the limb-wise
+    /// inequality but not the range check.
+    #[test]
+    fn secret_id_limbs_are_range_checked() {
+        fn holds_id(limbs: [u64; 8], other: Option<[u64; 8]>) -> bool {
+            holds(|api| {
+                let mut alloc = |v: [u64; 8]| -> IdTarget {
+                    std::array::from_fn(|i| {
+                        let t = api.builder.add_virtual_target();
+                        api.assignments.push((t, F::from_canonical_u64(v[i])));
+                        t
+                    })
+                };
+                let id = alloc(limbs);
+                let o = other.map(&mut alloc);
+                api.id_assert_canonical(&id)?;
+                if let Some(o) = o {
+                    api.id_assert_not_equal(&id, &o)?;
+                }
+                Ok(())
+            })
+        }
+        let max = (1u64 << 32) - 1;
+        assert!(holds_id([0; 8], None));
+        assert!(holds_id([max; 8], None));
+        for i in 0..8 {
+            let mut l = [0; 8];
+            l[i] = 1 << 32;
+            assert!(!holds_id(l, None), "limb {i}");
+        }
+        let id = [1, 2, 3, 4, 5, 6, 7, 8];
+        let mut alias = id;
+        alias[6] -= 1;
+        alias[7] += 1 << 32;
+        assert!(!holds_id(alias, Some(id)));
+        let mut next = id;
+        next[7] += 1;
+        assert!(holds_id(next, Some(id)));
+    }
 
     #[test]
     fn u64_comparisons_are_exact() {

@@ -8,7 +8,8 @@
 //!
 //! | what is signed | context string | message `M` |
 //! | --- | --- | --- |
-//! | a proof envelope ([`proof`]) | [`CONTEXT_PROOF`] | key id ‖ signed_at ‖ the envelope's canonical bytes |
+//! | a proof envelope ([`proof`]), format version 2 | [`CONTEXT_PROOF_V2`] | key id ‖ signed_at ‖ RFC 8785 (JCS) form of the envelope embedded in the attestation |
+//! | a proof envelope, format version 1 (still read) | [`CONTEXT_PROOF`] | key id ‖ signed_at ‖ the envelope's canonical bytes (field order) |
 //! | a Merkle root ([`root`]) | [`CONTEXT_ROOT`] | key id ‖ tree id ‖ depth ‖ root ‖ leaf count ‖ epoch ‖ signed_at |
 //! | a revenue proof ([`revenue`]) | [`CONTEXT_REVENUE`] | key id ‖ proof id ‖ publisher id ‖ period ‖ totals ‖ proof data |
 //! | any file (`veil sign`) | [`CONTEXT_FILE`] | the file's bytes, unchanged |
@@ -48,8 +49,10 @@ pub const SIGNATURE_SIZE: usize = 4627;
 /// Size in bytes of an ML-DSA key-generation seed (FIPS 204 `ξ`): veil's secret key file.
 pub const SEED_SIZE: usize = 32;
 
-/// FIPS 204 context string of proof attestations.
+/// FIPS 204 context string of proof attestations of format version 1 (still read).
 pub const CONTEXT_PROOF: &str = "veil-attest-proof-v1";
+/// FIPS 204 context string of proof attestations of format version 2 (the JCS form is signed).
+pub const CONTEXT_PROOF_V2: &str = "veil-attest-proof-v2";
 /// FIPS 204 context string of signed Merkle roots.
 pub const CONTEXT_ROOT: &str = "veil-root-v1";
 /// FIPS 204 context string of revenue proofs' witness signatures.
@@ -71,7 +74,9 @@ pub enum AttestError {
         expected: usize,
         found: usize,
     },
-    #[error("unsupported {what} format version {found} (this veil reads version {supported})")]
+    #[error(
+        "unsupported {what} format version {found} (this veil reads up to version {supported})"
+    )]
     UnsupportedVersion {
         what: &'static str,
         found: u64,
@@ -318,6 +323,18 @@ pub(crate) fn check_header(
     version: u32,
     context: &'static str,
 ) -> Result<(), AttestError> {
+    check_header_versions(value, what, format, &[(version, context)]).map(|_| ())
+}
+
+/// [`check_header`] for a format read in several versions, each with its context string
+/// (`versions` in increasing order; the last is the one written). Returns the version.
+pub(crate) fn check_header_versions(
+    value: &serde_json::Value,
+    what: &'static str,
+    format: &str,
+    versions: &[(u32, &'static str)],
+) -> Result<u32, AttestError> {
+    let latest = versions.last().map_or(0, |v| v.0);
     let obj = value
         .as_object()
         .ok_or_else(|| AttestError::format(what, "not a JSON object"))?;
@@ -331,17 +348,22 @@ pub(crate) fn check_header(
         }
         None => return Err(AttestError::format(what, "no \"format\" field")),
     }
-    if let Some(v) = obj.get("format_version").and_then(|v| v.as_u64()) {
-        if v != u64::from(version) {
-            return Err(AttestError::UnsupportedVersion {
+    // A missing or non-integer version is left to the field check that follows.
+    let (version, context) = match obj.get("format_version").and_then(|v| v.as_u64()) {
+        Some(v) => *versions
+            .iter()
+            .find(|(known, _)| u64::from(*known) == v)
+            .ok_or(AttestError::UnsupportedVersion {
                 what,
                 found: v,
-                supported: version,
-            });
-        }
-    }
+                supported: latest,
+            })?,
+        None => *versions
+            .last()
+            .ok_or_else(|| AttestError::format(what, "no version known"))?,
+    };
     match obj.get("context") {
-        Some(serde_json::Value::String(c)) if c == context => Ok(()),
+        Some(serde_json::Value::String(c)) if c == context => Ok(version),
         Some(serde_json::Value::String(c)) => Err(AttestError::WrongContext {
             what,
             expected: context,
