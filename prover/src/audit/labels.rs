@@ -429,6 +429,9 @@ impl Api for LabelledR1cs {
     fn id_assert_not_equal(&mut self, a: &Self::Id, b: &Self::Id) -> Result<(), CircuitError> {
         self.op(&"id_assert_not_equal", |api| api.id_assert_not_equal(a, b))
     }
+    fn id_assert_canonical(&mut self, a: &Self::Id) -> Result<(), CircuitError> {
+        self.op(&"id_assert_canonical", |api| api.id_assert_canonical(a))
+    }
 
     fn hash(
         &mut self,
