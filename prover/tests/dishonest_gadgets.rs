@@ -12,6 +12,9 @@
 //! 2^14 instead of below the divisor 10,000): the same cheat is accepted there, so the test
 //! is known to be able to fail.
 
+// The builders are passed by reference on purpose: each is run many times.
+#![allow(clippy::needless_borrows_for_generic_args, clippy::type_complexity)]
+
 use ark_bls12_381::Fr;
 use ark_ff::PrimeField;
 use ark_r1cs_std::fields::fp::FpVar;
