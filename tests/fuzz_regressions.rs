@@ -8,8 +8,8 @@
 
 use std::path::{Path, PathBuf};
 use veil::circuits::{
-    Circuit, Isolation, Listed, Metering, Ownership, PoseidonBls12, PoseidonGoldilocks, Renewal,
-    Revenue, Tier, Waterfall,
+    Isolation, Listed, Metering, Ownership, PoseidonBls12, PoseidonGoldilocks, Renewal, Revenue,
+    Tier, Waterfall,
 };
 use veil::params::ceremony::{phase1::Phase1, provenance::KeyProvenance, ptau};
 use veil::verifier::attest::{
