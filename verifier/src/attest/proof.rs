@@ -321,7 +321,7 @@ pub fn verify_attested_proof<'a>(
 pub(crate) mod tests {
     use super::super::testkeys::TestKey;
     use super::*;
-    use crate::statement::{Statement, TierStatement};
+    use crate::statement::{OwnershipStatement, Statement, TierStatement};
     use crate::{Backend, Bytes32};
 
     pub fn envelope() -> ProofEnvelope {
@@ -442,30 +442,34 @@ pub(crate) mod tests {
 
     #[test]
     fn version_2_refuses_envelopes_without_an_exact_jcs_form() {
-        let mut env = envelope();
-        if let Statement::Tier(s) = &mut env.statement {
-            s.quota = JCS_MAX_INTEGER + 1;
+        // Ownership's `now` is a u64: JCS writes numbers as doubles, exact only up to 2^53 - 1.
+        fn with_now(now: u64) -> ProofEnvelope {
+            let mut env = envelope();
+            env.circuit = "ownership-20".parse().unwrap();
+            env.statement = Statement::Ownership(OwnershipStatement {
+                root: Bytes32::from_u64(1),
+                package_id: Bytes32::from_u64(2),
+                now,
+                challenge: Bytes32::from_u64(3),
+                tag: Bytes32::from_u64(4),
+            });
+            env
         }
         let k = TestKey::new(1);
-        let e = ProofAttestation::message_v2(&k.id(), 1, &env).unwrap_err();
+        let e =
+            ProofAttestation::message_v2(&k.id(), 1, &with_now(JCS_MAX_INTEGER + 1)).unwrap_err();
         assert!(e.to_string().contains("2^53"), "{e}");
         // At the limit it is exact.
-        if let Statement::Tier(s) = &mut env.statement {
-            s.quota = JCS_MAX_INTEGER;
-        }
-        let att = attest(&k, 1, env.clone());
+        let att = attest(&k, 1, with_now(JCS_MAX_INTEGER));
         let back = ProofAttestation::from_json(&att.to_json()).unwrap();
         assert_eq!(back.check_signature(&trusted()).unwrap().name, "auditor");
         // A file whose envelope has a larger one is refused on reading.
         let mut v: serde_json::Value = serde_json::from_str(&att.to_json()).unwrap();
-        v["subject"]["envelope"]["statement"]["quota"] = (JCS_MAX_INTEGER + 1).into();
+        v["subject"]["envelope"]["statement"]["now"] = (JCS_MAX_INTEGER + 1).into();
         let e = ProofAttestation::from_json(&v.to_string()).unwrap_err();
         assert!(e.to_string().contains("2^53"), "{e}");
         // Version 1 has no such limit.
-        if let Statement::Tier(s) = &mut env.statement {
-            s.quota = u64::MAX;
-        }
-        let v1 = attest_v1(&k, 1, env);
+        let v1 = attest_v1(&k, 1, with_now(u64::MAX));
         let back = ProofAttestation::from_json(&v1.to_json()).unwrap();
         assert!(back.check_signature(&trusted()).is_ok());
     }
