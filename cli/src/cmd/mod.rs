@@ -30,6 +30,7 @@ use veil_verifier::format::{read_key_file, KeyKind, ProofEnvelope};
 use veil_verifier::Backend;
 
 /// A prover of either backend.
+#[allow(clippy::large_enum_variant)] // one per process, never moved in a hot loop
 pub enum AnyProver<C: Circuit> {
     Groth16(Prover<C>),
     Plonky2(p2::Prover<C>),

@@ -34,6 +34,7 @@
 use super::{LabelledSystem, VarKind};
 use ark_bls12_381::Fr;
 use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use num_bigint::BigUint;
 use serde::Serialize;
 
 type Lc = Vec<(Fr, usize)>;
@@ -120,6 +121,13 @@ fn scaled_minus(a: Fr, x: &Lc, y: &Lc) -> Lc {
     normalize(&terms)
 }
 
+/// |f| as an integer: the smaller of f and −f.
+fn magnitude(f: &Fr) -> BigUint {
+    let plus: BigUint = f.into_bigint().into();
+    let minus: BigUint = (-*f).into_bigint().into();
+    plus.min(minus)
+}
+
 /// A field element as a small signed integer (|v| < 2^100), if it is one.
 fn small(f: &Fr) -> Option<i128> {
     let as_int = |f: &Fr| {
@@ -201,22 +209,25 @@ impl State<'_> {
         }
     }
 
-    /// Rule 2: several unknowns with superincreasing coefficients over their bounds.
+    /// Rule 2: several unknowns with superincreasing coefficients over their bounds. The
+    /// coefficients may be as large as the field allows (a 128-bit limb's bits carry 2^127), so
+    /// this works on big integers; the sum must stay below 2^253 < the modulus.
     fn superincreasing(&self, terms: &[(Fr, usize)]) -> bool {
         let try_with = |factor: Fr| -> Option<bool> {
             let mut items = Vec::with_capacity(terms.len());
             for (c, v) in terms {
-                items.push((small(&(factor * c))?.checked_abs()?, self.bound[*v]?));
+                let bound = u128::try_from(self.bound[*v]?).ok()?;
+                items.push((magnitude(&(factor * c)), BigUint::from(bound)));
             }
             items.sort();
-            let mut acc: i128 = 0;
+            let mut acc = BigUint::zero();
             for (s, m) in items {
                 if s <= acc {
                     return Some(false);
                 }
-                acc = acc.checked_add(s.checked_mul(m)?)?;
+                acc += s * m;
             }
-            Some(acc < 1 << 126)
+            Some(acc.bits() < 253)
         };
         try_with(Fr::from(1u64)) == Some(true)
             || terms.first().and_then(|t| t.0.inverse()).and_then(try_with) == Some(true)
@@ -428,6 +439,7 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
     }
     let row_label = |r: usize| sys.labels.row(r).map(|l| l.to_string()).unwrap_or_default();
     let (mut free, mut benign) = (Vec::new(), Vec::new());
+    #[allow(clippy::needless_range_loop)] // v indexes known, occurs and the labels alike
     for v in sys.num_instance..total {
         if state.known[v] {
             continue;

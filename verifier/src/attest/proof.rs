@@ -482,7 +482,7 @@ pub(crate) mod tests {
         assert_eq!(back, att);
         assert_eq!(back.check_signature(&trusted()).unwrap().name, "auditor");
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(v["context"], CONTEXT_PROOF);
+        assert_eq!(v["context"], CONTEXT_PROOF_V2);
         assert_eq!(v["subject"]["type"], "veil-proof");
         assert_eq!(
             v["signature"].as_str().unwrap().len(),
