@@ -30,6 +30,14 @@
 //! is zero it multiplies zero, and since nothing was derived from it no determined value
 //! depends on it (the inverse hint `m` of an is-zero test). Anything else, including a
 //! variable in no constraint at all, is reported as free.
+//!
+//! **Unbound public inputs.** A public input is determined by definition (the verifier
+//! supplies it), so the propagation cannot see one that no constraint looks at: any value
+//! then verifies, and the statement claims something the proof does not say. Each public
+//! input must occur in a row that binds it: a row whose equation changes with it (in a
+//! linear row its coefficients must not cancel) and that holds no free variable that could
+//! absorb the change. A public input in no row, or in none that binds it, is reported and
+//! fails the audit.
 
 use super::{LabelledSystem, VarKind};
 use ark_bls12_381::Fr;
@@ -83,12 +91,27 @@ pub struct AuditReport {
     pub free: Vec<FreeVariable>,
     /// Undetermined variables explained as harmless.
     pub benign: Vec<FreeVariable>,
+    /// Public inputs that no constraint binds: a verifier's value the proof says nothing
+    /// about (any value verifies). Each fails the audit.
+    pub unbound_inputs: Vec<UnboundInput>,
+}
+
+/// A public input that occurs in no constraint, or only where it cannot be bound: the proof
+/// verifies whatever value the verifier puts there.
+#[derive(Clone, Debug, Serialize)]
+pub struct UnboundInput {
+    /// Its index among all variables (1.. for public inputs).
+    pub input: usize,
+    pub label: String,
+    pub occurrences: usize,
+    pub rows: Vec<RowRef>,
+    pub reason: String,
 }
 
 impl AuditReport {
-    /// No unexplained free variable.
+    /// No unexplained free variable and no unbound public input.
     pub fn is_clean(&self) -> bool {
-        self.free.is_empty()
+        self.free.is_empty() && self.unbound_inputs.is_empty()
     }
 }
 
@@ -137,7 +160,7 @@ fn small(f: &Fr) -> Option<i128> {
     as_int(f).or_else(|| as_int(&-*f).map(|v| -v))
 }
 
-struct Row {
+pub(super) struct Row {
     a: Lc,
     b: Lc,
     c: Lc,
@@ -359,62 +382,65 @@ impl State<'_> {
     }
 }
 
-fn build_rows(sys: &LabelledSystem) -> Vec<Row> {
+/// One row A·B = C, normalized, with its linear form when A or B is a constant.
+pub(super) fn build_row(a: &[(Fr, usize)], b: &[(Fr, usize)], c: &[(Fr, usize)]) -> Row {
+    let (a, b, c) = (normalize(a), normalize(b), normalize(c));
+    let eq = match (constant(&a), constant(&b)) {
+        (Some(k), _) => Some(scaled_minus(k, &b, &c)),
+        (None, Some(k)) => Some(scaled_minus(k, &a, &c)),
+        _ => None,
+    };
+    let linear = eq.and_then(|eq| {
+        let mut k = 0i128;
+        let mut terms = Vec::with_capacity(eq.len());
+        for (c, v) in &eq {
+            let s = small(c)?;
+            if *v == 0 {
+                k = -s;
+            } else {
+                terms.push((s, *v));
+            }
+        }
+        Some((terms, k))
+    });
+    Row { a, b, c, linear }
+}
+
+pub(super) fn build_rows(sys: &LabelledSystem) -> Vec<Row> {
     let n = sys.num_constraints();
     (0..n)
         .map(|r| {
             let get = |m: usize| {
-                normalize(
-                    sys.matrices
-                        .get(m)
-                        .and_then(|m| m.get(r))
-                        .map_or(&[][..], |v| v),
-                )
+                sys.matrices
+                    .get(m)
+                    .and_then(|m| m.get(r))
+                    .map_or(&[][..], |v| v)
             };
-            let (a, b, c) = (get(0), get(1), get(2));
-            let eq = match (constant(&a), constant(&b)) {
-                (Some(k), _) => Some(scaled_minus(k, &b, &c)),
-                (None, Some(k)) => Some(scaled_minus(k, &a, &c)),
-                _ => None,
-            };
-            let linear = eq.and_then(|eq| {
-                let mut k = 0i128;
-                let mut terms = Vec::with_capacity(eq.len());
-                for (c, v) in &eq {
-                    let s = small(c)?;
-                    if *v == 0 {
-                        k = -s;
-                    } else {
-                        terms.push((s, *v));
-                    }
-                }
-                Some((terms, k))
-            });
-            Row { a, b, c, linear }
+            build_row(get(0), get(1), get(2))
         })
         .collect()
 }
 
-/// Runs the analysis (see the module docs) on a labelled constraint system.
-pub fn analyse(sys: &LabelledSystem) -> AuditReport {
-    let rows = build_rows(sys);
-    let total = sys.num_instance + sys.num_witness;
-    let mut known = vec![false; total];
-    let mut inputs = 0;
-    for (v, k) in known.iter_mut().enumerate() {
-        *k =
-            v < sys.num_instance || sys.labels.witness_kind(v - sys.num_instance) == VarKind::Input;
-        if v >= sys.num_instance && *k {
-            inputs += 1;
-        }
-    }
+/// Which variables are inputs (determined from the start): the constant one, the public
+/// inputs, and the witness variables the circuit allocated as inputs.
+pub(super) fn input_mask(sys: &LabelledSystem) -> Vec<bool> {
+    (0..sys.num_instance + sys.num_witness)
+        .map(|v| {
+            v < sys.num_instance || sys.labels.witness_kind(v - sys.num_instance) == VarKind::Input
+        })
+        .collect()
+}
+
+/// The propagation to its fixpoint: which variables are determined, and the passes it took.
+pub(super) fn solve(rows: &[Row], inputs: &[bool]) -> (Vec<bool>, usize) {
+    let total = inputs.len();
     let mut state = State {
-        rows: &rows,
-        known,
+        rows,
+        known: inputs.to_vec(),
         bound: vec![None; total],
         changed: false,
     };
-    for row in &rows {
+    for row in rows {
         if let Some(b) = row.booleanity() {
             state.set_bound(b, 1);
         }
@@ -428,7 +454,11 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
             break;
         }
     }
+    (state.known, passes)
+}
 
+/// The rows each variable occurs in.
+pub(super) fn occurrences(rows: &[Row], total: usize) -> Vec<Vec<usize>> {
     let mut occurs: Vec<Vec<usize>> = vec![Vec::new(); total];
     for (r, row) in rows.iter().enumerate() {
         for v in row.vars() {
@@ -437,28 +467,98 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
             }
         }
     }
+    occurs
+}
+
+/// The undetermined witness variables no pattern explains (the audit's free variables).
+pub(super) fn unexplained(
+    rows: &[Row],
+    known: &[bool],
+    num_instance: usize,
+    occurs: &[Vec<usize>],
+) -> Vec<usize> {
+    (num_instance..known.len())
+        .filter(|&v| !known[v] && explain(rows, known, v, &occurs[v]).is_none())
+        .collect()
+}
+
+/// Whether row `r` binds variable `v`: its equation changes with v's value, and no free
+/// variable in it can absorb the change. In a linear row (A or B a constant) v's
+/// coefficients must not cancel; in a product row v must multiply a non-empty side or be in
+/// C.
+fn binds(row: &Row, v: usize, free: &[bool]) -> bool {
+    if row.vars().any(|u| free[u]) {
+        return false;
+    }
+    let has = |lc: &Lc| lc.iter().any(|t| t.1 == v);
+    match (constant(&row.a), constant(&row.b)) {
+        (Some(k), _) => scaled_minus(k, &row.b, &row.c).iter().any(|t| t.1 == v),
+        (None, Some(k)) => scaled_minus(k, &row.a, &row.c).iter().any(|t| t.1 == v),
+        (None, None) => has(&row.a) || has(&row.b) || has(&row.c),
+    }
+}
+
+/// Public inputs no constraint binds (see [`UnboundInput`]), with the reason.
+pub(super) fn unbound_inputs(
+    rows: &[Row],
+    num_instance: usize,
+    free_vars: &[usize],
+    occurs: &[Vec<usize>],
+) -> Vec<(usize, &'static str)> {
+    let mut free = vec![false; occurs.len()];
+    for &v in free_vars {
+        free[v] = true;
+    }
+    (1..num_instance)
+        .filter_map(|v| {
+            if occurs[v].is_empty() {
+                Some((v, "occurs in no constraint"))
+            } else if !occurs[v].iter().any(|&r| binds(&rows[r], v, &free)) {
+                Some((
+                    v,
+                    "its occurrences cannot bind it (its coefficients cancel, or a free \
+                     variable in the same row absorbs it)",
+                ))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Runs the analysis (see the module docs) on a labelled constraint system.
+pub fn analyse(sys: &LabelledSystem) -> AuditReport {
+    let rows = build_rows(sys);
+    let total = sys.num_instance + sys.num_witness;
+    let mask = input_mask(sys);
+    let inputs = mask[sys.num_instance..].iter().filter(|k| **k).count();
+    let (known, passes) = solve(&rows, &mask);
+    let occurs = occurrences(&rows, total);
     let row_label = |r: usize| sys.labels.row(r).map(|l| l.to_string()).unwrap_or_default();
+    let rows_of = |v: usize| {
+        occurs[v]
+            .iter()
+            .take(ROWS_SHOWN)
+            .map(|&r| RowRef {
+                row: r,
+                label: row_label(r),
+            })
+            .collect()
+    };
     let (mut free, mut benign) = (Vec::new(), Vec::new());
     #[allow(clippy::needless_range_loop)] // v indexes known, occurs and the labels alike
     for v in sys.num_instance..total {
-        if state.known[v] {
+        if known[v] {
             continue;
         }
         let (label, kind) = sys.variable(v);
-        let explanation = explain(&rows, &state.known, v, &occurs[v]);
+        let explanation = explain(&rows, &known, v, &occurs[v]);
         let item = FreeVariable {
             variable: v,
             label,
             kind,
             occurrences: occurs[v].len(),
-            rows: occurs[v]
-                .iter()
-                .take(ROWS_SHOWN)
-                .map(|&r| RowRef {
-                    row: r,
-                    label: row_label(r),
-                })
-                .collect(),
+            rows: rows_of(v),
             explanation,
         };
         if item.explanation.is_some() {
@@ -467,7 +567,18 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
             free.push(item);
         }
     }
-    let determined = state.known.iter().filter(|k| **k).count();
+    let free_vars: Vec<usize> = free.iter().map(|f| f.variable).collect();
+    let unbound_inputs = unbound_inputs(&rows, sys.num_instance, &free_vars, &occurs)
+        .into_iter()
+        .map(|(v, why)| UnboundInput {
+            input: v,
+            label: sys.variable(v).0,
+            occurrences: occurs[v].len(),
+            rows: rows_of(v),
+            reason: why.to_string(),
+        })
+        .collect();
+    let determined = known.iter().filter(|k| **k).count();
     AuditReport {
         circuit: sys.name.clone(),
         backend: "groth16",
@@ -481,6 +592,7 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
         passes,
         free,
         benign,
+        unbound_inputs,
     }
 }
 

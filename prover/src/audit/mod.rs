@@ -15,8 +15,9 @@
 pub mod analysis;
 pub mod debug;
 pub mod labels;
+pub mod mutate;
 
-pub use analysis::{analyse, AuditReport, FreeVariable};
+pub use analysis::{analyse, AuditReport, FreeVariable, UnboundInput};
 pub use debug::{debug, DebugReport};
 pub use labels::{Label, LabelledR1cs, Labels, VarKind};
 
