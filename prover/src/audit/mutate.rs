@@ -38,10 +38,19 @@ type Terms = Vec<(Fr, usize)>;
 pub enum Mutation {
     DeleteRow,
     /// Term `term` of matrix `matrix` (0 = A, 1 = B, 2 = C) gets the coefficient 1.
-    CoefficientOne { matrix: usize, term: usize },
+    CoefficientOne {
+        matrix: usize,
+        term: usize,
+    },
     /// Term `term`'s coefficient c becomes c + 1.
-    CoefficientPlusOne { matrix: usize, term: usize },
-    DropTerm { matrix: usize, term: usize },
+    CoefficientPlusOne {
+        matrix: usize,
+        term: usize,
+    },
+    DropTerm {
+        matrix: usize,
+        term: usize,
+    },
 }
 
 impl std::fmt::Display for Mutation {
@@ -64,8 +73,15 @@ impl std::fmt::Display for Mutation {
 /// value moved.
 #[derive(Clone, Debug)]
 pub enum Bad {
-    Full { name: String, assignment: Vec<Fr> },
-    Moved { honest: usize, variable: usize, value: Fr },
+    Full {
+        name: String,
+        assignment: Vec<Fr>,
+    },
+    Moved {
+        honest: usize,
+        variable: usize,
+        value: Fr,
+    },
 }
 
 /// A mutant the suite does not kill.
@@ -223,7 +239,11 @@ fn deletion_equivalent(rows: &[[Terms; 3]], canon: &[[Terms; 3]], i: usize) -> O
     let swapped = [me[1].clone(), me[0].clone(), me[2].clone()];
     (0..rows.len())
         .find(|&j| j != i && (canon[j] == *me || canon[j] == swapped))
-        .map(|j| format!("the row repeats row {j} (the same A·B = C): deleting one copy changes no solution"))
+        .map(|j| {
+            format!(
+                "the row repeats row {j} (the same A·B = C): deleting one copy changes no solution"
+            )
+        })
 }
 
 /// Runs every mutant of the chosen `rows` of `sys` against the honest assignments, the bad
@@ -256,7 +276,8 @@ pub fn run(
         bad_assignments: bad.len(),
         ..MutationReport::default()
     };
-    let violated = |x: &[Fr]| -> Vec<usize> { (0..n).filter(|&r| !holds(&raw[r], x, None)).collect() };
+    let violated =
+        |x: &[Fr]| -> Vec<usize> { (0..n).filter(|&r| !holds(&raw[r], x, None)).collect() };
     report.honest_refused = honest.iter().filter(|h| !violated(h).is_empty()).count();
 
     // The bad assignments that violate exactly one row, by row.
