@@ -364,13 +364,11 @@ impl Keystore {
             }
         };
         let given = key.public().key_id();
-        if given != wrap.key_id {
-            if self.is_retired(&given)?.is_some() {
-                return Err(ConfidentialError::RotatedKey {
-                    participant: requester.to_hex(),
-                    key_id: given.to_hex(),
-                });
-            }
+        if given != wrap.key_id && self.is_retired(&given)?.is_some() {
+            return Err(ConfidentialError::RotatedKey {
+                participant: requester.to_hex(),
+                key_id: given.to_hex(),
+            });
         }
         if self.is_retired(&wrap.key_id)?.is_some() {
             // The file predates a rotation: the registered copy carries the new wrap.

@@ -241,7 +241,7 @@ pub fn seal(
     let mut nonce = [0u8; 12];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let binding = public.binding();
-    let ciphertext = Aes256Gcm::new(dek.as_ref().into())
+    let ciphertext = Aes256Gcm::new((&*dek).into())
         .encrypt(
             Nonce::from_slice(&nonce),
             Payload {
