@@ -185,7 +185,7 @@ fn receipt_proves_and_verifies_on_groth16() {
     let (pk, vk) = veil_prover::dev_setup(&c, [7u8; 32]).unwrap();
     let prover = veil_prover::Prover::new(c, pk).unwrap();
     let env = prover.prove(&w).unwrap();
-    vk.verify(&env).unwrap();
+    vk.prepare().verify(&env).unwrap();
 }
 
 // ------------------------------------------------------------ the dishonest prover
