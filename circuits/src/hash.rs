@@ -46,6 +46,13 @@ pub enum Domain {
     WaterfallPayment,
     /// A payment's digest, made by the settlement module: H(settlement_id, blinded_customer_id).
     PaymentDigest,
+    /// Receipt (issue 16 §3): a confidential receipt's public amount commitment:
+    /// H(tx digest, amount, secret blinding).
+    ReceiptAmount,
+    /// Receipt: the start of a receipts commitment: H(publisher_id, count).
+    ReceiptList,
+    /// Receipt: one step of a receipts commitment: H(previous, amount commitment).
+    ReceiptStep,
 }
 
 impl Domain {
@@ -69,6 +76,11 @@ impl Domain {
             Domain::WaterfallPayments => 16,
             Domain::WaterfallPayment => 17,
             Domain::PaymentDigest => 18,
+            // Receipt: codes far from the next free ones, so that circuits added at the same
+            // time do not pick the same.
+            Domain::ReceiptAmount => 61,
+            Domain::ReceiptList => 62,
+            Domain::ReceiptStep => 63,
         }
     }
 

@@ -432,3 +432,46 @@ pub fn waterfall_batch<H: NativeHasher>(
         padding: Vec::new(),
     })
 }
+
+// ---- receipt (issue 16 §3): begin
+/// A receipt witness: one confidential receipt per transaction of the revenue sample
+/// ([`revenue_witness`]), each with a fixed sample blinding (real receipts draw it from the OS
+/// RNG).
+pub fn receipt_witness<H: NativeHasher>(
+    capacity: usize,
+    seed: u64,
+) -> Result<crate::receipt::ReceiptWitness, CircuitError> {
+    use crate::receipt::{self, ReceiptItem};
+    let rw = revenue_witness::<H>(capacity, seed)?;
+    let mut receipts = Vec::with_capacity(rw.transactions.len());
+    for (i, t) in rw.transactions.iter().enumerate() {
+        let blinding = sample_secret("receipt-blinding", seed * 10_000 + i as u64);
+        receipts.push(ReceiptItem {
+            digest: t.digest,
+            gross_amount_micros: t.gross_amount_micros,
+            timestamp: t.timestamp,
+            blinding,
+            amount_commitment: receipt::amount_commitment::<H>(
+                &t.digest,
+                t.gross_amount_micros,
+                &blinding,
+            )?,
+        });
+    }
+    let s = &rw.statement;
+    let cs: Vec<_> = receipts.iter().map(|r| r.amount_commitment).collect();
+    Ok(receipt::ReceiptWitness {
+        statement: veil_verifier::statement::ReceiptStatement {
+            publisher_id: s.publisher_id,
+            period_start: s.period_start,
+            period_end: s.period_end,
+            aggregate_revenue_micros: s.aggregate_revenue_micros,
+            transaction_count: s.transaction_count,
+            transactions_commitment: s.transactions_commitment,
+            receipts_commitment: receipt::receipts_commitment::<H>(&s.publisher_id, &cs)?,
+        },
+        receipts,
+        padding: Vec::new(),
+    })
+}
+// ---- receipt: end

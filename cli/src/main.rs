@@ -126,6 +126,15 @@ enum Command {
         --gross 1000000 --timestamp 1767225600\n\n\
         See the README's \"Ledger\" section for a walk from issuance to a revenue proof.")]
     Ledger(cmd::ledger::LedgerArgs),
+    /// Confidential receipts: keys, envelope encryption for participants and an auditor,
+    /// logged decryption, rotation, the access log (seed 003).
+    #[command(after_help = "Example:\n  \
+        veil receipt keygen --db settle.db --participant miner-789 --out miner\n  \
+        veil receipt encrypt --db settle.db --fields fields.json --transaction s-1 \\\n    \
+        --participant client-456 --participant miner-789 --auditor auditor-001 --out r.json\n  \
+        veil receipt decrypt --db settle.db --receipt r.json --as miner-789 --purpose settlement\n\n\
+        See the README's \"Confidential receipts\" section.")]
+    Receipt(cmd::receipt::ReceiptArgs),
     /// Check a `veil sign` signature; exit code 0 only if it is valid.
     #[command(
         name = "verify-signature",
@@ -485,6 +494,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Audit(a) => cmd::audit::run(&a, json),
         Command::Debug(a) => cmd::debug::run(&a, json),
         Command::Ledger(a) => cmd::ledger::run(&a, json),
+        Command::Receipt(a) => cmd::receipt::run(&a, json),
     }
 }
 

@@ -14,6 +14,7 @@
 //! It depends on veil-prover for ML-DSA-87 signing (token, root, billing-event and revenue
 //! signatures need the secret key type that lives there).
 
+pub mod confidential;
 pub mod error;
 mod hashing;
 pub mod issuer;

@@ -83,6 +83,18 @@ macro_rules! for_each_circuit {
                 items: "payments",
                 doc: "`generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).",
             },
+            // ---- receipt (issue 16 §3): begin
+            Receipt {
+                name: "receipt",
+                module: receipt,
+                witness: ReceiptWitness,
+                statement: ReceiptStatement,
+                size: Capacity(64),
+                item: Some("receipt"),
+                items: "receipts",
+                doc: "Confidential receipts: the receipts' committed amounts are the revenue chain's and add up to its period total (seed 003).",
+            },
+            // ---- receipt: end
         }
     };
 }

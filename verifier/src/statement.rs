@@ -279,6 +279,33 @@ pub(crate) fn read_declared<T: Declared + serde::de::DeserializeOwned>(
     Ok(s)
 }
 
+// ---- receipt (issue 16 §3, seed 003): begin
+crate::statement! {
+    /// Confidential receipts (seed 003, "ZK proofs for privacy-preserving receipts"): "the
+    /// receipts whose public amount commitments make `receipts_commitment` are exactly the
+    /// transactions of the publisher's `transactions_commitment` (the revenue chain), each
+    /// receipt's commitment holds its transaction's amount, and the receipts inside
+    /// [period_start, period_end) add up to `aggregate_revenue_micros` over `transaction_count`
+    /// transactions". The first six fields are a revenue statement's, so a verified revenue
+    /// proof and a verified receipt proof with equal fields speak of the same total. Hides
+    /// every amount, blinding, time and transaction digest.
+    pub struct ReceiptStatement => ReceiptPublic {
+        pub publisher_id: Id => layout::Id,
+        /// Unix seconds, inclusive.
+        pub period_start: u64 => layout::U64,
+        /// Unix seconds, exclusive.
+        pub period_end: u64 => layout::U64,
+        pub aggregate_revenue_micros: u64 => layout::U64,
+        pub transaction_count: u64 => layout::Small<COUNT_BITS>,
+        /// The settlement module's commitment to the publisher's transactions (revenue's).
+        pub transactions_commitment: Digest => layout::Digest,
+        /// The chain over the receipts' public amount commitments, in the revenue chain's
+        /// order: r_0 = H_ReceiptList(publisher_id, count), r_{i+1} = H_ReceiptStep(r_i, C_i).
+        pub receipts_commitment: Digest => layout::Digest,
+    }
+}
+// ---- receipt: end
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod info;
 pub mod keys;
 pub mod ledger;
 pub mod prove;
+pub mod receipt;
 pub mod sample;
 pub mod setup;
 pub mod shard;
