@@ -6,10 +6,11 @@
 //! its limbs (checked against the generators in the tests).
 //!
 //! Parallelism: blst's Rust `p1_affines::mult` runs on blst's own thread pool, one thread per
-//! CPU whatever rayon is told. This engine calls the C kernels instead, single-threaded, from
-//! rayon tasks: `blst_p1s_tile_pippenger` over the same grid of tiles blst's wrapper builds
-//! (`breakdown` below, from blst's `pippenger.rs`, Apache-2.0), sized by
-//! `rayon::current_num_threads()`; the tiles' sums are combined in the caller.
+//! CPU whatever rayon is told. This engine calls the C kernel instead, single-threaded, from
+//! rayon tasks: `blst_p1s_mult_pippenger` on `rayon::current_num_threads()` slices of the
+//! points, the slices' sums combined in the caller. (A port of blst's own tiling, points and
+//! scalar bits split in a grid of `blst_p1s_tile_pippenger` calls, gave wrong sums for some
+//! scalar widths and was dropped.)
 
 use super::{Compacted, MsmEngine, Scalar};
 use ark_bls12_381::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
@@ -17,11 +18,10 @@ use ark_ec::AdditiveGroup;
 use ark_ff::{BigInt, BigInteger, PrimeField};
 use blst::{
     blst_fp, blst_fp2, blst_p1, blst_p1_add_or_double, blst_p1_affine, blst_p1_cneg,
-    blst_p1_double, blst_p1_is_inf, blst_p1_to_affine, blst_p1s_add, blst_p1s_mult_pippenger,
-    blst_p1s_mult_pippenger_scratch_sizeof, blst_p1s_tile_pippenger, blst_p2,
-    blst_p2_add_or_double, blst_p2_affine, blst_p2_cneg, blst_p2_double, blst_p2_is_inf,
-    blst_p2_to_affine, blst_p2s_add, blst_p2s_mult_pippenger,
-    blst_p2s_mult_pippenger_scratch_sizeof, blst_p2s_tile_pippenger,
+    blst_p1_is_inf, blst_p1_to_affine, blst_p1s_add, blst_p1s_mult_pippenger,
+    blst_p1s_mult_pippenger_scratch_sizeof, blst_p2, blst_p2_add_or_double, blst_p2_affine,
+    blst_p2_cneg, blst_p2_is_inf, blst_p2_to_affine, blst_p2s_add, blst_p2s_mult_pippenger,
+    blst_p2s_mult_pippenger_scratch_sizeof,
 };
 use rayon::prelude::*;
 use std::ptr;
@@ -153,75 +153,32 @@ fn classify<B: Copy>(bases: &Compacted<B>, scalars: &[Scalar]) -> Vec<Class<B>> 
     classes
 }
 
-fn num_bits(l: usize) -> usize {
-    usize::BITS as usize - l.leading_zeros() as usize
-}
-
-/// blst's `pippenger_window_size`.
-fn window_size(npoints: usize) -> usize {
-    let wbits = num_bits(npoints);
-    if wbits > 13 {
-        wbits - 4
-    } else if wbits > 5 {
-        wbits - 3
-    } else {
-        2
-    }
-}
-
-/// blst's `breakdown`: `(nx, ny, window)`, the grid of tiles for `ncpus` threads.
-fn breakdown(nbits: usize, window: usize, ncpus: usize) -> (usize, usize, usize) {
-    let mut nx = 1usize;
-    let mut wnd;
-    if nbits > window * ncpus {
-        wnd = num_bits(ncpus / 4);
-        if (window + wnd) > 18 {
-            wnd = window - wnd;
-        } else {
-            wnd = (nbits / window + ncpus - 1) / ncpus;
-            if (nbits / (window + 1) + ncpus - 1) / ncpus < wnd {
-                wnd = window + 1;
-            } else {
-                wnd = window;
-            }
-        }
-    } else if window > 3 {
-        nx = 2;
-        wnd = window - 2;
-        while wnd > 1 && (nbits / wnd + 1) * nx < ncpus {
-            nx += 1;
-            wnd = window - num_bits(3 * nx / 2);
-        }
-        nx -= 1;
-        wnd = window - num_bits(3 * nx / 2);
-    } else {
-        wnd = window;
-    }
-    let ny = nbits / wnd + 1;
-    wnd = nbits / ny + 1;
-    (nx, ny, wnd)
-}
-
-/// Raw pointers are not `Send`: the tiles hand them to blst inside one task each.
-#[derive(Clone, Copy)]
-struct SendPtr<T>(*const T);
-unsafe impl<T> Send for SendPtr<T> {}
-unsafe impl<T> Sync for SendPtr<T> {}
-
-impl<T> SendPtr<T> {
-    /// (A method, so that closures capture the wrapper and not its raw field.)
-    fn get(&self) -> *const T {
-        self.0
-    }
-}
-
 macro_rules! kernels {
     (
         $pippenger:ident, $sum:ident, $point:ty, $affine:ty,
-        $scratch_sizeof:ident, $mult:ident, $tile:ident, $add:ident, $double:ident, $adds:ident
+        $scratch_sizeof:ident, $mult:ident, $add:ident, $adds:ident
     ) => {
         /// `sum scalars[i] * points[i]`, the scalars little-endian in `ceil(nbits / 8)` bytes.
         fn $pippenger(points: &[$affine], scalars: &[u8], nbits: usize) -> $point {
+            /// `sum scalars[i] * points[i]` in one thread, `points` not empty.
+            fn serial(points: &[$affine], scalars: &[u8], nbits: usize) -> $point {
+                let mut ret = <$point>::default();
+                unsafe {
+                    let mut scratch = vec![0u64; $scratch_sizeof(points.len()) / 8];
+                    let p: [*const $affine; 2] = [points.as_ptr(), ptr::null()];
+                    let s: [*const u8; 2] = [scalars.as_ptr(), ptr::null()];
+                    $mult(
+                        &mut ret,
+                        p.as_ptr(),
+                        points.len(),
+                        s.as_ptr(),
+                        nbits,
+                        scratch.as_mut_ptr(),
+                    );
+                }
+                ret
+            }
+
             let npoints = points.len();
             let mut ret = <$point>::default();
             if npoints == 0 {
@@ -230,70 +187,19 @@ macro_rules! kernels {
             let nbytes = nbits.div_ceil(8);
             assert_eq!(scalars.len(), nbytes * npoints, "scalar bytes");
             let ncpus = rayon::current_num_threads();
-            if ncpus < 2 || npoints < 32 {
-                unsafe {
-                    let mut scratch = vec![0u64; $scratch_sizeof(npoints) / 8];
-                    let p: [*const $affine; 2] = [points.as_ptr(), ptr::null()];
-                    let s: [*const u8; 2] = [scalars.as_ptr(), ptr::null()];
-                    $mult(
-                        &mut ret,
-                        p.as_ptr(),
-                        npoints,
-                        s.as_ptr(),
-                        nbits,
-                        scratch.as_mut_ptr(),
-                    );
-                }
-                return ret;
+            if ncpus < 2 || npoints < 64 {
+                return serial(points, scalars, nbits);
             }
-            let (nx, ny, window) = breakdown(nbits, window_size(npoints), ncpus);
-            let dx = npoints / nx;
-            let sz = unsafe { $scratch_sizeof(0) / 8 };
-            let points_at = SendPtr(points.as_ptr());
-            let scalars_at = SendPtr(scalars.as_ptr());
-            // Row `row` holds bits [row * window, ...) of every scalar, column `col` the
-            // points [col * dx, ...).
-            let sums: Vec<$point> = (0..nx * ny)
-                .into_par_iter()
-                .map_init(
-                    || vec![0u64; sz << (window - 1)],
-                    |scratch, t| {
-                        let (row, col) = (t / nx, t % nx);
-                        let x = col * dx;
-                        let len = if col == nx - 1 { npoints - x } else { dx };
-                        let mut r = <$point>::default();
-                        if row * window >= nbits {
-                            return r;
-                        }
-                        // SAFETY: x < npoints and x + len <= npoints, the scalars hold
-                        // nbytes per point; blst reads `len` points and scalars from there.
-                        unsafe {
-                            let p: [*const $affine; 2] = [points_at.get().add(x), ptr::null()];
-                            let s: [*const u8; 2] = [scalars_at.get().add(x * nbytes), ptr::null()];
-                            $tile(
-                                &mut r,
-                                p.as_ptr(),
-                                len,
-                                s.as_ptr(),
-                                nbits,
-                                scratch.as_mut_ptr(),
-                                row * window,
-                                window,
-                            );
-                        }
-                        r
-                    },
-                )
+            // Parallel by slices of the points, each with blst's single-threaded Pippenger
+            // (`blst_p1s_mult_pippenger`), summed here.
+            let chunk = npoints.div_ceil(ncpus);
+            let parts: Vec<$point> = points
+                .par_chunks(chunk)
+                .zip(scalars.par_chunks(chunk * nbytes))
+                .map(|(p, s)| serial(p, s, nbits))
                 .collect();
-            for row in (0..ny).rev() {
-                for col in 0..nx {
-                    unsafe { $add(&mut ret, &ret, &sums[row * nx + col]) };
-                }
-                if row != 0 {
-                    for _ in 0..window {
-                        unsafe { $double(&mut ret, &ret) };
-                    }
-                }
+            for p in &parts {
+                unsafe { $add(&mut ret, &ret, p) };
             }
             ret
         }
@@ -325,9 +231,7 @@ kernels!(
     blst_p1_affine,
     blst_p1s_mult_pippenger_scratch_sizeof,
     blst_p1s_mult_pippenger,
-    blst_p1s_tile_pippenger,
     blst_p1_add_or_double,
-    blst_p1_double,
     blst_p1s_add
 );
 
@@ -338,9 +242,7 @@ kernels!(
     blst_p2_affine,
     blst_p2s_mult_pippenger_scratch_sizeof,
     blst_p2s_mult_pippenger,
-    blst_p2s_tile_pippenger,
     blst_p2_add_or_double,
-    blst_p2_double,
     blst_p2s_add
 );
 
@@ -431,19 +333,6 @@ mod tests {
             let mut b = blst_p2_affine::default();
             blst_p2_to_affine(&mut b, blst::blst_p2_generator());
             assert!(b == g2, "G2 generator");
-        }
-    }
-
-    #[test]
-    fn breakdown_covers_the_bits() {
-        for ncpus in 1..40 {
-            for npoints in [32usize, 100, 1 << 10, 1 << 13, 1 << 16, 1 << 20] {
-                for nbits in [8usize, 16, 32, 64, 255] {
-                    let (nx, ny, w) = breakdown(nbits, window_size(npoints), ncpus);
-                    assert!(nx >= 1 && nx <= npoints && w >= 1);
-                    assert!(ny * w >= nbits, "{ncpus} {npoints} {nbits}");
-                }
-            }
         }
     }
 }

@@ -50,7 +50,12 @@
 //!
 //! [`EngineKind::default_kind`]: the value given to [`set_default_engine`] (what
 //! `veil prove --msm-engine ark|blst` sets), else the `VEIL_MSM_ENGINE` environment variable
-//! (`ark` or `blst`) if set, else blst when the `blst` feature is built, else ark.
+//! (`ark` or `blst`) if set, else ark. (blst is built by default but not yet selected by
+//! default: its parallel path was rewritten at the end of session 19, from a port of blst's
+//! tiling that gave wrong sums for some scalar widths with 2+ threads to slices of the points
+//! on blst's single-threaded kernel, the one that passed every test, and that rewrite had
+//! not been through the tests when this was written. Once
+//! `prover/tests/msm_engines.rs` passes, make blst the default here.)
 //! [`crate::groth16::Prover::with_engine`] chooses explicitly.
 //!
 //! ## A GPU engine (design; not shipped: no GPU to test on here)
@@ -232,8 +237,7 @@ impl EngineKind {
     }
 
     /// The value of [`set_default_engine`] if called (the CLI's `--msm-engine`), else
-    /// `VEIL_MSM_ENGINE` if set (an unknown or unavailable value is an error), else blst
-    /// when built, else ark.
+    /// `VEIL_MSM_ENGINE` if set (an unknown or unavailable value is an error), else ark.
     pub fn default_kind() -> Result<EngineKind, String> {
         match DEFAULT_ENGINE.load(Ordering::Relaxed) {
             1 => return Ok(EngineKind::Ark),
@@ -246,11 +250,8 @@ impl EngineKind {
                 .map_err(|e| format!("VEIL_MSM_ENGINE={v}: {e}"))?;
             return Ok(kind);
         }
-        Ok(if cfg!(feature = "blst") {
-            EngineKind::Blst
-        } else {
-            EngineKind::Ark
-        })
+        // ark until the blst engine's parallel path is confirmed in CI (see the module docs).
+        Ok(EngineKind::Ark)
     }
 }
 
