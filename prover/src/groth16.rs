@@ -1,14 +1,20 @@
 //! Groth16 on BLS12-381: compile a circuit to R1CS, generate keys, prove, batch-prove.
 //!
 //! Proving reuses the constraint matrices made once when the prover is built: each proof
-//! only computes its witness (no matrix construction, no linear-combination inlining) and
-//! hands it to ark-groth16's `create_proof_with_reduction_and_matrices`.
+//! only computes its witness (no matrix construction, no linear-combination inlining), its
+//! QAP witness with ark-groth16's `LibsnarkReduction`, and the proof with
+//! [`crate::msm::create_proof`]: the group elements ark-groth16's
+//! `create_proof_with_reduction_and_matrices` computes, with the MSMs on the prover's
+//! [`crate::msm::MsmEngine`] (blst by default, arkworks on request: bit-identical proofs).
 
 use crate::error::ProveError;
+use crate::msm::{create_proof, ArkEngine, EngineKind, PreparedKey};
 use crate::r1cs::R1csApi;
 use ark_bls12_381::{Bls12_381, Fr};
 use ark_ff::UniformRand;
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_groth16::{Groth16, ProvingKey};
+use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, ConstraintSystemRef, Matrix, OptimizationGoal,
     SynthesisError, SynthesisMode, R1CS_PREDICATE_LABEL,
@@ -16,7 +22,6 @@ use ark_relations::gr1cs::{
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
-use rayon::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 use veil_circuits::{Circuit, NativeHasher, PoseidonBls12};
@@ -281,14 +286,76 @@ pub fn dev_setup_compiled<C: Circuit>(
     Ok((pkf, vk, compiled))
 }
 
-/// A circuit ready to prove: compiled once, proving key checked against it.
+/// The proving key's MSM queries in the chosen engine's form.
+enum PreparedQueries {
+    Ark(PreparedKey<ArkEngine>),
+    #[cfg(feature = "blst")]
+    Blst(PreparedKey<crate::msm::BlstEngine>),
+}
+
+impl PreparedQueries {
+    fn new(kind: EngineKind, pk: &ProvingKey<Bls12_381>) -> Result<Self, ProveError> {
+        match kind {
+            EngineKind::Ark => Ok(PreparedQueries::Ark(PreparedKey::new(&ArkEngine, pk))),
+            #[cfg(feature = "blst")]
+            EngineKind::Blst => Ok(PreparedQueries::Blst(PreparedKey::new(
+                &crate::msm::BlstEngine,
+                pk,
+            ))),
+            #[cfg(not(feature = "blst"))]
+            EngineKind::Blst => Err(ProveError::Groth16(
+                "the blst MSM engine is not in this build (cargo feature `blst` of veil-prover)"
+                    .into(),
+            )),
+        }
+    }
+
+    fn kind(&self) -> EngineKind {
+        match self {
+            PreparedQueries::Ark(_) => EngineKind::Ark,
+            #[cfg(feature = "blst")]
+            PreparedQueries::Blst(_) => EngineKind::Blst,
+        }
+    }
+
+    fn prove(
+        &self,
+        r: Fr,
+        s: Fr,
+        h: &[Fr],
+        full: &[Fr],
+        num_inputs: usize,
+    ) -> ark_groth16::Proof<Bls12_381> {
+        match self {
+            PreparedQueries::Ark(k) => create_proof(&ArkEngine, k, r, s, h, full, num_inputs),
+            #[cfg(feature = "blst")]
+            PreparedQueries::Blst(k) => {
+                create_proof(&crate::msm::BlstEngine, k, r, s, h, full, num_inputs)
+            }
+        }
+    }
+}
+
+/// What a proof needs once its witness is computed: the assignment, the QAP witness and
+/// the randomness (the first stage of a proof; see [`Prover::prove_batch`]).
+struct WitnessStage {
+    full: Vec<Fr>,
+    h: Vec<Fr>,
+    r: Fr,
+    s: Fr,
+}
+
+/// A circuit ready to prove: compiled once, proving key checked against it, its MSM
+/// queries prepared once for the MSM engine.
 pub struct Prover<C: Circuit> {
     circuit: C,
     compiled: Compiled,
+    /// The key without its MSM queries (they live in `queries`, in the engine's form).
     key: Groth16ProvingKey,
     key_digest: Bytes32,
     /// The key's own verifying half: every proof is checked with it before it is returned.
     verifier: PreparedVerifier,
+    queries: PreparedQueries,
 }
 
 impl<C: Circuit> Prover<C> {
@@ -307,6 +374,17 @@ impl<C: Circuit> Prover<C> {
         circuit: C,
         key: Groth16ProvingKey,
         compiled: Compiled,
+    ) -> Result<Self, ProveError> {
+        let engine = EngineKind::default_kind().map_err(ProveError::Groth16)?;
+        Self::with_engine(circuit, key, compiled, engine)
+    }
+
+    /// [`Prover::with_compiled`] with an explicit MSM engine (refused if not in this build).
+    pub fn with_engine(
+        circuit: C,
+        mut key: Groth16ProvingKey,
+        compiled: Compiled,
+        engine: EngineKind,
     ) -> Result<Self, ProveError> {
         key.header.expect(circuit.id(), Backend::Groth16)?;
         if compiled.circuit != circuit.id() {
@@ -331,6 +409,34 @@ impl<C: Circuit> Prover<C> {
             }
             .into());
         }
+        let n = compiled.num_instance + compiled.num_witness;
+        let pk = &key.pk;
+        if pk.a_query.len() != n || pk.b_g1_query.len() != n || pk.b_g2_query.len() != n {
+            return Err(ProveError::Groth16(format!(
+                "the proving key's queries have {}, {} and {} points for {n} variables",
+                pk.a_query.len(),
+                pk.b_g1_query.len(),
+                pk.b_g2_query.len()
+            )));
+        }
+        if pk.l_query.len() != compiled.num_witness {
+            return Err(ProveError::Groth16(format!(
+                "the proving key's L query has {} points for {} witness variables",
+                pk.l_query.len(),
+                compiled.num_witness
+            )));
+        }
+        let queries = PreparedQueries::new(engine, &key.pk)?;
+        // The prepared form replaces the queries: the prover holds the key's points once.
+        for q in [
+            &mut key.pk.a_query,
+            &mut key.pk.b_g1_query,
+            &mut key.pk.h_query,
+            &mut key.pk.l_query,
+        ] {
+            *q = Vec::new();
+        }
+        key.pk.b_g2_query = Vec::new();
         let vk = key.verifying_key();
         Ok(Prover {
             circuit,
@@ -338,7 +444,13 @@ impl<C: Circuit> Prover<C> {
             key,
             key_digest: vk.digest,
             verifier: vk.prepare(),
+            queries,
         })
+    }
+
+    /// The MSM engine this prover's proofs run on.
+    pub fn engine(&self) -> EngineKind {
+        self.queries.kind()
     }
 
     /// A prover from a proving key file of any layout version: a version 3 key brings its
@@ -382,6 +494,18 @@ impl<C: Circuit> Prover<C> {
         witness: &C::Witness,
         rng: &mut ChaCha20Rng,
     ) -> Result<ProofEnvelope, ProveError> {
+        let stage = self.witness_stage(witness, rng)?;
+        self.msm_stage(witness, stage)
+    }
+
+    /// The first stage of a proof: the native check, the assignment, its check against the
+    /// constraint system, the randomness `r, s` (drawn in that order, as ark-groth16 does)
+    /// and the QAP witness `h`.
+    fn witness_stage(
+        &self,
+        witness: &C::Witness,
+        rng: &mut ChaCha20Rng,
+    ) -> Result<WitnessStage, ProveError> {
         self.circuit.check::<Hasher>(witness)?;
         let full = assignment(&self.circuit, witness)?;
         if let Some(row) = self.compiled.first_unsatisfied(&full) {
@@ -392,16 +516,28 @@ impl<C: Circuit> Prover<C> {
         }
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        let proof = Groth16::<Bls12_381>::create_proof_with_reduction_and_matrices(
-            &self.key.pk,
-            r,
-            s,
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
             &self.compiled.matrices,
             self.compiled.num_instance,
             self.compiled.num_constraints,
             &full,
         )
         .map_err(|e| ProveError::Groth16(e.to_string()))?;
+        Ok(WitnessStage { full, h, r, s })
+    }
+
+    /// The second stage: the MSMs on the engine, the envelope, its check against the key's
+    /// verifying half.
+    fn msm_stage(
+        &self,
+        witness: &C::Witness,
+        stage: WitnessStage,
+    ) -> Result<ProofEnvelope, ProveError> {
+        let WitnessStage { full, h, r, s } = stage;
+        let proof = self
+            .queries
+            .prove(r, s, &h, &full, self.compiled.num_instance);
+        drop((full, h));
         let envelope = ProofEnvelope {
             circuit: self.circuit.id(),
             circuit_version: self.circuit.id().version(),
@@ -418,8 +554,12 @@ impl<C: Circuit> Prover<C> {
         Ok(envelope)
     }
 
-    /// Proves many witnesses in parallel; `on_done` is called once per finished proof.
-    /// Each result stands alone: one bad witness does not stop the others.
+    /// Proves many witnesses, pipelined: the witness of proof `i + 1` (native check,
+    /// synthesis, constraint check, the QAP's FFTs: mostly one thread) is computed while the
+    /// MSMs of proof `i` run on the other threads (`rayon::join`), so at most two proofs are
+    /// in memory at once. `on_done` is called once per finished proof. Each result stands
+    /// alone: one bad witness does not stop the others. Proof `i` draws its randomness from
+    /// stream `i` of one random seed.
     pub fn prove_batch(
         &self,
         witnesses: &[C::Witness],
@@ -427,17 +567,35 @@ impl<C: Circuit> Prover<C> {
     ) -> Vec<Result<ProofEnvelope, ProveError>> {
         let mut seed = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut seed);
-        witnesses
-            .par_iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let mut rng = ChaCha20Rng::from_seed(seed);
-                rng.set_stream(i as u64);
-                let out = self.prove_with_rng(w, &mut rng);
-                on_done();
-                out
-            })
-            .collect()
+        self.prove_batch_with_seed(witnesses, seed, on_done)
+    }
+
+    /// [`Prover::prove_batch`] with the seed given (proof `i` is `prove_with_rng` with
+    /// stream `i` of `ChaCha20Rng::from_seed(seed)`).
+    pub fn prove_batch_with_seed(
+        &self,
+        witnesses: &[C::Witness],
+        seed: [u8; 32],
+        on_done: &(dyn Fn() + Sync),
+    ) -> Vec<Result<ProofEnvelope, ProveError>> {
+        let first = |i: usize| {
+            let mut rng = ChaCha20Rng::from_seed(seed);
+            rng.set_stream(i as u64);
+            self.witness_stage(&witnesses[i], &mut rng)
+        };
+        let mut results = Vec::with_capacity(witnesses.len());
+        let mut next = (!witnesses.is_empty()).then(|| first(0));
+        for i in 0..witnesses.len() {
+            let Some(stage) = next.take() else { break };
+            let (done, following) = rayon::join(
+                || stage.and_then(|st| self.msm_stage(&witnesses[i], st)),
+                || (i + 1 < witnesses.len()).then(|| first(i + 1)),
+            );
+            on_done();
+            results.push(done);
+            next = following;
+        }
+        results
     }
 }
 

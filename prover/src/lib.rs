@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod groth16;
 pub mod groth16_key;
+pub mod msm;
 pub mod plonky2;
 pub mod r1cs;
 

@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 use veil_verifier::{Backend, ProofEnvelope};
 
 pub fn run(args: &ProveArgs, json: bool) -> CliResult<()> {
+    if let Some(engine) = args.msm_engine {
+        veil_prover::msm::set_default_engine(engine).map_err(CliError::new)?;
+    }
     match (&args.witness, &args.batch, &args.out_dir) {
         (Some(_), None, _) if args.shard.is_some() || args.completions.is_some() => Err(
             CliError::new("--shard and --completions slice a batch: use them with --batch"),
