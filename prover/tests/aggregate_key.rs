@@ -48,7 +48,8 @@ fn aggregate_keys() {
     bad.statements.swap(0, 1);
     assert!(read.verify(&bad).is_err(), "swapped statements");
     let mut json: serde_json::Value = serde_json::from_str(&agg.to_json()).unwrap();
-    json["statements"][1]["min_tier"] = 1.into();
+    let was = json["statements"][1]["min_tier"].as_u64().unwrap();
+    json["statements"][1]["min_tier"] = (if was == 1 { 2 } else { 1 }).into();
     let altered = AggregateEnvelope::from_json_value(&json).unwrap();
     assert!(matches!(
         read.verify(&altered),

@@ -120,10 +120,20 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
     let (key, key_written) = if key_path.exists() {
         (read_agg_key(&key_path, &vk, levels, args.rebuild)?, false)
     } else {
-        check_writable(&key_path)?;
         let key = veil_prover::plonky2::aggregate::aggregate_key(&vk, envs.len())?;
-        write_atomic(&key_path, &key.to_bytes())?;
-        (key, true)
+        // The default place beside the base key may not be writable (a shared key
+        // directory): then the aggregate is still made, and the key is not kept.
+        let written = match write_atomic(&key_path, &key.to_bytes()) {
+            Ok(()) => true,
+            Err(e) if args.agg_key.is_none() => {
+                if !json {
+                    note(format!("the aggregate key is not kept: {e}"));
+                }
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        (key, written)
     };
     let key_ms = ms(start.elapsed());
     spinner.set("folding the proofs (recursive proving)");
@@ -174,7 +184,13 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
     out(format!(
         "  aggregate key    {} ({}, {key_ms:.0} ms; for batches of up to {} proofs of this key)",
         key_path.display(),
-        if key_written { "written" } else { "read" },
+        if key_written {
+            "written"
+        } else if key_path.exists() {
+            "read"
+        } else {
+            "not kept"
+        },
         1usize << levels
     ))?;
     out(format!(
