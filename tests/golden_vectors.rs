@@ -11,6 +11,13 @@
 //!
 //! Circuit version 2 (issue 10): metering-4, isolation-4 (blinded readings commitments) and
 //! renewal-4 (fresh token id) were regenerated; the other four are the version 1 vectors.
+//!
+//! A change of the Plonky2 configuration (`veil_verifier::plonky2::circuit_config`, e.g. the
+//! tuned configuration of issue 12 §3) changes every Plonky2 key and proof, not the statements
+//! or their encodings: regenerate the Plonky2 vectors, and only they, with
+//! `VEIL_WRITE_VECTORS=1 VEIL_WRITE_BACKEND=plonky2 cargo test --release --test golden_vectors -- --ignored write`
+//! (`VEIL_WRITE_BACKEND` limits the rewrite to one backend's keys and proofs), and copy
+//! `tests/vectors/plonky2/tier-4.vk` to `fuzz/seeds/plonky2_vk/tier-4.vk`.
 
 use std::path::PathBuf;
 use veil::circuits::{sample, Circuit, NativeHasher};
@@ -98,6 +105,9 @@ fn selected(id: &str) -> bool {
 fn write_one<C: Circuit + Clone>(c: C, w: C::Witness, backend: Backend) {
     let id = c.id().to_string();
     if !selected(&id) {
+        return;
+    }
+    if std::env::var("VEIL_WRITE_BACKEND").is_ok_and(|b| b != backend.name()) {
         return;
     }
     let d = dir().join(backend.name());

@@ -319,6 +319,15 @@ pub struct VerifyArgs {
     /// sits next to it (`<stem>.provenance.json`, written by `veil ceremony finalize`).
     #[arg(long)]
     pub require_ceremony_key: bool,
+    /// An aggregate's verifying key (from `veil aggregate`); default: the one beside --vk
+    /// for the aggregate's size, if it is there. Without one the levels are rebuilt.
+    #[arg(long, value_name = "FILE")]
+    pub agg_key: Option<PathBuf>,
+    /// With an aggregate: check the aggregate key against the level circuits rebuilt from
+    /// --vk before trusting it (do this once with a key from someone else); without an
+    /// aggregate key, rebuild the levels.
+    #[arg(long)]
+    pub rebuild: bool,
     #[command(flatten)]
     pub snarkjs: cmd::export::SnarkjsVerifyArgs,
     /// The proof is a signed revenue proof (`veil ledger revenue-proof`): check its witness
@@ -385,6 +394,14 @@ pub struct AggregateArgs {
     /// Where to write the aggregate (JSON).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: PathBuf,
+    /// The aggregate verifying key of this base key and batch size: read if it exists (it
+    /// must be for this key and size), written otherwise. Default: beside --vk,
+    /// `<vk stem>.aggregate-<2^levels>.vk`.
+    #[arg(long, value_name = "FILE")]
+    pub agg_key: Option<PathBuf>,
+    /// Check an existing aggregate key against the level circuits rebuilt from --vk first.
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 /// Parses 64 hex digits (an optional `0x` is accepted).

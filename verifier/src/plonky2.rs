@@ -60,15 +60,51 @@ pub const D: usize = 2;
 /// down to a final polynomial of 4 coefficients.
 ///
 /// Why the folding: zero knowledge in Plonky2 blinds every value a proof opens with a random
-/// row, about `queries * (1 + 2 * sum(arity - 1) + 2 * final coefficients)` rows. With the
-/// standard folding (arity 16, final polynomial of 32) that is ~8,000 rows, so veil's small
+/// row, `3 * queries * (1 + 2 * sum(arity - 1) + 2 * final coefficients)` rows (plus 10). With
+/// the standard folding (arity 16, final polynomial of 32) that is ~8,000 rows, so veil's small
 /// circuits (under 100 gates) would be padded to 2^14 rows; with arity 4 / final 4 they fit
 /// 2^12 rows and prove about 5 times faster, with the same security parameters and a slightly
-/// smaller proof. See BENCHMARKS.md ("Plonky2 backend").
+/// smaller proof. A tuned configuration that halves the rows again is measured but not yet
+/// adopted: see [`tuned_circuit_config`] and BENCHMARKS.md ("Plonky2 backend").
 pub fn circuit_config() -> CircuitConfig {
+    previous_circuit_config()
+}
+
+/// Configuration 1, what veil's Plonky2 keys use today (see [`circuit_config`]): the standard
+/// zero-knowledge recursion configuration (rate 1/8, 28 queries, 16 proof-of-work bits: 3 * 28
+/// + 16 = 100 bits conjectured) with FRI folding by 4 to a final polynomial of 4 coefficients.
+pub fn previous_circuit_config() -> CircuitConfig {
     let mut c = CircuitConfig::standard_recursion_zk_config();
     c.fri_config.reduction_strategy =
         plonky2::fri::reduction_strategies::FriReductionStrategy::ConstantArityBits(2, 2);
+    c
+}
+
+/// The tuned configuration measured for issue 12 §3 (configuration 2, not yet the keys'):
+/// Plonky2's standard zero-knowledge recursion configuration with FRI rate 1/16 (`rate_bits`
+/// 4), 21 queries, 16 proof-of-work bits, Merkle caps of height 4, folding by 2 down to a
+/// constant final polynomial.
+///
+/// Security, under the conjecture Plonky2's standard configuration relies on (the ethSTARK
+/// conjecture, which Plonky2's `CircuitBuilder::check_config` checks): `rate_bits *
+/// num_query_rounds + proof_of_work_bits` = 4 * 21 + 16 = **100 bits**, as the standard
+/// configuration's 3 * 28 + 16 = 100, below the field-size bound of the FRI challenges (the
+/// degree-2 extension of Goldilocks, 128 bits); the PLONK challenges are drawn twice
+/// (`num_challenges` 2) over the 64-bit field.
+///
+/// What it buys: zero-knowledge blinding needs `3 * 21 * (1 + 2 * 11 + 2) + 10` = 1,585 rows
+/// for a 2^11-row circuit (folding by 2 opens one sibling per halving, the fewest per bit of
+/// degree; fewer queries at a higher rate open fewer values), so tier-20 (61 gates) fits 2^11
+/// rows instead of 2^12; the low-degree extensions stay 2^15 points, the quotient, witness
+/// and blinding work halve.
+pub fn tuned_circuit_config() -> CircuitConfig {
+    let mut c = CircuitConfig::standard_recursion_zk_config();
+    c.fri_config.rate_bits = 4;
+    c.fri_config.num_query_rounds = 21;
+    c.fri_config.proof_of_work_bits = 16;
+    c.fri_config.cap_height = 4;
+    c.fri_config.reduction_strategy =
+        plonky2::fri::reduction_strategies::FriReductionStrategy::ConstantArityBits(1, 0);
     c
 }
 
@@ -267,9 +303,26 @@ fn sha3_256(b: &[u8]) -> Bytes32 {
 
 /// Checks a decoded verifier's data uses veil's configuration and sane sizes.
 fn check_sane(data: &VerifierCircuitData<F, C, D>) -> Result<(), VerifyError> {
+    if data.common.config != circuit_config() {
+        let c = &data.common.config.fri_config;
+        return Err(VerifyError::Format(format!(
+            "Plonky2 verifying key: not made with veil's circuit configuration (it has FRI \
+             rate bits {}, {} queries, {} proof-of-work bits)",
+            c.rate_bits, c.num_query_rounds, c.proof_of_work_bits
+        )));
+    }
+    check_sane_with(data, &circuit_config(), "verifying key")
+}
+
+/// Checks a decoded verifier's data uses `config` and sane sizes (`what` names it in errors).
+pub(crate) fn check_sane_with(
+    data: &VerifierCircuitData<F, C, D>,
+    config: &CircuitConfig,
+    what: &str,
+) -> Result<(), VerifyError> {
     let c = &data.common;
-    let bad = |m: String| Err(VerifyError::Format(format!("Plonky2 verifying key: {m}")));
-    if c.config != circuit_config() {
+    let bad = |m: String| Err(VerifyError::Format(format!("Plonky2 {what}: {m}")));
+    if &c.config != config {
         return bad("not made with veil's circuit configuration".into());
     }
     if c.degree_bits() > MAX_DEGREE_BITS {

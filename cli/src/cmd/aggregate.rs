@@ -1,4 +1,6 @@
-//! `veil aggregate`: many Plonky2 proofs of one circuit folded into one recursive proof.
+//! `veil aggregate`: many Plonky2 proofs of one circuit folded into one recursive proof, and
+//! the aggregate verifying key of its size (written once per base key and size, beside the
+//! base key by default).
 
 use crate::error::{CliError, CliResult};
 use crate::io::{
@@ -6,8 +8,50 @@ use crate::io::{
     write_atomic, Spinner,
 };
 use crate::AggregateArgs;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
+use veil_verifier::aggregate::{levels_for, AggregateKey};
+use veil_verifier::plonky2::Plonky2VerifyingKey;
 use veil_verifier::{AnyVerifyingKey, Backend, ProofEnvelope};
+
+/// Where the aggregate key of `levels` levels sits by default: beside the base key,
+/// `<stem>.aggregate-<2^levels>.vk` (`keys/tier-20.vk` -> `keys/tier-20.aggregate-8.vk`).
+pub fn default_agg_key_path(vk: &Path, levels: usize) -> PathBuf {
+    let stem = vk
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "key".into());
+    vk.with_file_name(format!("{stem}.aggregate-{}.vk", 1usize << levels))
+}
+
+/// Reads an aggregate key and checks it is for `base` and `levels` levels (and, with
+/// `rebuild`, against the level circuits rebuilt from `base`).
+pub fn read_agg_key(
+    path: &Path,
+    base: &Plonky2VerifyingKey,
+    levels: usize,
+    rebuild: bool,
+) -> CliResult<AggregateKey> {
+    let at = |e: veil_verifier::VerifyError| {
+        CliError::new(format!("aggregate key {}: {e}", path.display()))
+    };
+    let key = AggregateKey::read(path).map_err(at)?;
+    key.check_base(base).map_err(at)?;
+    if key.levels != levels {
+        return Err(CliError::new(format!(
+            "aggregate key {}: it is for aggregates of up to {} proofs ({} levels), not {} levels \
+             (pass the key of this size with --agg-key)",
+            path.display(),
+            1usize << key.levels,
+            key.levels,
+            levels
+        )));
+    }
+    if rebuild {
+        key.check_rebuild(base).map_err(at)?;
+    }
+    Ok(key)
+}
 
 pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
     // Before any proving: the output must be writable and must not be an input.
@@ -64,16 +108,49 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
     }
     each.map_err(CliError::from)?;
 
-    let spinner = Spinner::start("folding the proofs (recursive proving)", json);
+    // The aggregate key of this size: read and checked when it exists, else made from the
+    // level circuits (built once, then shared with the proving below) and written.
+    let levels = levels_for(envs.len());
+    let key_path = args
+        .agg_key
+        .clone()
+        .unwrap_or_else(|| default_agg_key_path(&args.vk, levels));
+    let spinner = Spinner::start("building the level circuits", json);
+    let start = Instant::now();
+    let (key, key_written) = if key_path.exists() {
+        (read_agg_key(&key_path, &vk, levels, args.rebuild)?, false)
+    } else {
+        let key = veil_prover::plonky2::aggregate::aggregate_key(&vk, envs.len())?;
+        // The default place beside the base key may not be writable (a shared key
+        // directory): then the aggregate is still made, and the key is not kept.
+        let written = match write_atomic(&key_path, &key.to_bytes()) {
+            Ok(()) => true,
+            Err(e) if args.agg_key.is_none() => {
+                if !json {
+                    note(format!("the aggregate key is not kept: {e}"));
+                }
+                false
+            }
+            Err(e) => return Err(e),
+        };
+        (key, written)
+    };
+    let key_ms = ms(start.elapsed());
+    spinner.set("folding the proofs (recursive proving)");
     let start = Instant::now();
     let agg = veil_prover::plonky2::aggregate::aggregate(&vk, &envs)?;
     let prove_ms = ms(start.elapsed());
-    let text = agg.to_json();
-    write_atomic(&args.out, format!("{text}\n").as_bytes())?;
     spinner.set("verifying the aggregate");
     let start = Instant::now();
-    vk.verify_aggregate(&agg)?;
+    vk.verify_aggregate_with(&key, &agg).map_err(|e| {
+        CliError::new(format!(
+            "the aggregate does not verify with the aggregate key {}: {e}",
+            key_path.display()
+        ))
+    })?;
     let verify_ms = ms(start.elapsed());
+    let text = agg.to_json();
+    write_atomic(&args.out, format!("{text}\n").as_bytes())?;
     drop(spinner);
     let single_bytes: usize = envs.iter().map(|e| e.proof.len()).sum();
     if json {
@@ -83,6 +160,9 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
             "count": agg.statements.len(),
             "levels": agg.levels,
             "aggregate": args.out.display().to_string(),
+            "aggregate_key": key_path.display().to_string(),
+            "aggregate_key_written": key_written,
+            "levels_ms": key_ms,
             "prove_ms": prove_ms,
             "verify_ms": verify_ms,
             "proof_bytes": agg.proof.len(),
@@ -98,8 +178,20 @@ pub fn run(args: &AggregateArgs, json: bool) -> CliResult<()> {
         agg.levels
     ))?;
     out(format!(
-        "  aggregate        {} proof, verifies in {verify_ms:.0} ms (rebuilding the levels from the key)",
+        "  aggregate        {} proof, verifies in {verify_ms:.1} ms with the aggregate key",
         human_bytes(agg.proof.len() as u64)
+    ))?;
+    out(format!(
+        "  aggregate key    {} ({}, {key_ms:.0} ms; for batches of up to {} proofs of this key)",
+        key_path.display(),
+        if key_written {
+            "written"
+        } else if key_path.exists() {
+            "read"
+        } else {
+            "not kept"
+        },
+        1usize << levels
     ))?;
     out(format!(
         "  one by one       {} of proofs, verified in {verify_each_ms:.0} ms",

@@ -55,15 +55,49 @@ fn verify_aggregate(
             vk.header().backend
         )));
     };
+    // The aggregate key: --agg-key, else the one beside the base key for this size if it is
+    // there (written by `veil aggregate`), else the levels are rebuilt from the base key.
+    let default_key = super::aggregate::default_agg_key_path(vk_path(args)?, agg.levels);
+    let key_path = args
+        .agg_key
+        .clone()
+        .or_else(|| (!args.rebuild && default_key.exists()).then_some(default_key));
+    let agg_key = match &key_path {
+        Some(p) => {
+            let _s = crate::io::Spinner::start(
+                if args.rebuild {
+                    "checking the aggregate key against the rebuilt level circuits"
+                } else {
+                    "reading the aggregate key"
+                },
+                json,
+            );
+            Some(super::aggregate::read_agg_key(
+                p,
+                key,
+                agg.levels,
+                args.rebuild,
+            )?)
+        }
+        None => None,
+    };
     let spinner = crate::io::Spinner::start(
         format!(
-            "verifying the aggregate of {} statements (rebuilding its levels from the key)",
-            agg.statements.len()
+            "verifying the aggregate of {} statements{}",
+            agg.statements.len(),
+            if agg_key.is_some() {
+                ""
+            } else {
+                " (rebuilding its levels from the key)"
+            }
         ),
         json,
     );
     let start = Instant::now();
-    let verdict = key.verify_aggregate(&agg);
+    let verdict = match &agg_key {
+        Some(k) => key.verify_aggregate_with(k, &agg),
+        None => key.verify_aggregate(&agg),
+    };
     let took = start.elapsed();
     drop(spinner);
     verdict.map_err(|e| fail(e.to_string()))?;
@@ -77,6 +111,8 @@ fn verify_aggregate(
             "count": agg.statements.len(),
             "levels": agg.levels,
             "verify_ms": ms(took),
+            "aggregate_key": key_path.as_ref().map(|p| p.display().to_string()),
+            "rebuilt": agg_key.is_none() || args.rebuild,
             "proof_bytes": agg.proof.len(),
             "statements": agg.statements.iter().map(super::statement_json).collect::<Vec<_>>(),
         }));
@@ -94,6 +130,18 @@ fn verify_aggregate(
         agg.levels,
         agg.proof.len()
     ))?;
+    match &key_path {
+        Some(p) => out(format!(
+            "  aggregate key    {}{}",
+            p.display(),
+            if args.rebuild {
+                " (checked against a rebuild from the key)"
+            } else {
+                ""
+            }
+        ))?,
+        None => out("  aggregate key    none: the level circuits were rebuilt from the key")?,
+    }
     for (i, st) in agg.statements.iter().enumerate() {
         out(format!("statement {}", i + 1))?;
         for (k, v) in st.named_values() {

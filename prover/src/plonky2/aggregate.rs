@@ -1,13 +1,17 @@
 //! `veil aggregate`: folds a batch of Plonky2 proofs of one circuit into one recursive proof
 //! (see `veil_verifier::aggregate` for the tree and what the aggregate binds).
 //!
-//! Each level proves its pairs in parallel with rayon.
+//! Each level proves its pairs in parallel with rayon. The level circuits are built once per
+//! process and base key ([`veil_verifier::aggregate::cached_levels`]) and reused by later
+//! calls; [`aggregate_key`] gives the aggregate verifying key of the same circuits.
 
 use crate::error::ProveError;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::proof::{CompressedProofWithPublicInputs, ProofWithPublicInputs};
 use rayon::prelude::*;
-use veil_verifier::aggregate::{build_levels, levels_for, AggregateEnvelope, MAX_AGGREGATE};
+use veil_verifier::aggregate::{
+    cached_levels, levels_for, AggregateEnvelope, AggregateKey, MAX_AGGREGATE,
+};
 use veil_verifier::encoding::goldilocks::public_inputs;
 use veil_verifier::format::ProofEnvelope;
 use veil_verifier::plonky2::{
@@ -53,7 +57,7 @@ pub fn aggregate(
     let last = layer.last().cloned().expect("not empty");
     layer.resize(1 << levels, last);
 
-    let circuits = build_levels(vd, levels)?;
+    let circuits = cached_levels(vd, levels)?;
     for level in &circuits {
         layer = layer
             .par_chunks(2)
@@ -84,4 +88,16 @@ pub fn aggregate(
         statements: envs.iter().map(|e| e.statement.clone()).collect(),
         proof: proof_to_bytes(&compressed.proof),
     })
+}
+
+/// The aggregate verifying key for aggregates of `count` proofs under `vk` (the key of
+/// `levels_for(count)` levels; the level circuits come from the process cache, built if
+/// needed).
+pub fn aggregate_key(vk: &Plonky2VerifyingKey, count: usize) -> Result<AggregateKey, ProveError> {
+    if count == 0 || count > MAX_AGGREGATE {
+        return Err(ProveError::Plonky2(format!(
+            "an aggregate covers 1 to {MAX_AGGREGATE} proofs, got {count}"
+        )));
+    }
+    Ok(AggregateKey::build(vk, levels_for(count))?)
 }
