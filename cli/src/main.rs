@@ -144,6 +144,8 @@ enum Command {
     VerifySignature(VerifySignatureArgs),
     /// Trusted setup: powers of tau, the per-circuit phase-2 ceremony, production Groth16 keys.
     Ceremony(cmd::ceremony::CeremonyArgs),
+    /// Proving and verifying keys: `veil key check` (is this key the one its circuit gives?).
+    Key(cmd::keys::KeyArgs),
     /// Export for other tools: snarkjs JSON, iden3 .r1cs/.wtns, a Solidity verifier.
     Export(cmd::export::ExportArgs),
     /// The access service's client: publish encrypted content, request a content key with a tier proof.
@@ -315,8 +317,8 @@ pub struct VerifyArgs {
     /// trusted-verifying-keys file (see the README, "Trusted setup").
     #[arg(long, value_name = "FILE")]
     pub trusted_vks: Option<PathBuf>,
-    /// Refuse a Groth16 verifying key unless a ceremony provenance record for this very key
-    /// sits next to it (`<stem>.provenance.json`, written by `veil ceremony finalize`).
+    /// Refuse a Groth16 verifying key unless its header records a ceremony (the keys `veil
+    /// ceremony finalize` writes).
     #[arg(long)]
     pub require_ceremony_key: bool,
     /// An aggregate's verifying key (from `veil aggregate`); default: the one beside --vk
@@ -510,6 +512,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::VerifySignature(a) => cmd::sign::verify(&a, json),
         Command::Aggregate(a) => cmd::aggregate::run(&a, json),
         Command::Ceremony(a) => cmd::ceremony::run(&a, json),
+        Command::Key(a) => cmd::keys::key_run(&a, json),
         Command::Export(a) => cmd::export::run(&a, json),
         Command::Access(a) => cmd::access::run(&a, json),
         Command::Audit(a) => cmd::audit::run(&a, json),

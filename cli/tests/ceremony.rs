@@ -252,12 +252,30 @@ fn three_party_ceremony_with_the_scripts() {
         "{e}"
     );
 
-    let prov: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(keys.join("tier-4.provenance.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(prov["origin"], "ceremony");
-    assert_eq!(prov["vk_digest"], key_id.as_str());
+    // Both key headers record the ceremony (key format version 4); the proving key has the
+    // fast body layout (3) of `veil setup`'s keys.
+    let transcript_hash = report["transcript_hash"].as_str().unwrap().to_string();
+    for (key, layout) in [("tier-4.pk", 3u8), ("tier-4.vk", 1)] {
+        let b = std::fs::read(keys.join(key)).unwrap();
+        assert_eq!(&b[8..12], &4u32.to_le_bytes(), "{key}");
+        assert_eq!((b[59], b[60]), (layout, 1), "{key}");
+        assert_eq!(hex::encode(&b[61..93]), transcript_hash, "{key}");
+        assert_eq!(&b[93..97], &4u32.to_le_bytes(), "{key}");
+    }
+    // `veil key check` ties the ceremony key to tier-4 through its transcript.
+    let e = fails(v().args(["key", "check", "--key"]).arg(&vk));
+    assert!(e.contains("give --ptau and --transcript"), "{e}");
+    let r = ok(v()
+        .args(["key", "check", "--key"])
+        .arg(&vk)
+        .arg("--ptau")
+        .arg(p("pot.vptau"))
+        .arg("--transcript")
+        .arg(&transcript));
+    assert!(
+        r.contains("key OK") && r.contains("the key of transcript"),
+        "{r}"
+    );
 
     // Prove and verify with the ceremony keys; pins accept it and refuse the dev key.
     ok(v()
@@ -310,9 +328,8 @@ fn three_party_ceremony_with_the_scripts() {
     );
     assert!(e.contains("not in the trusted verifying keys"), "{e}");
 
-    // `veil verify` says where each key comes from; --require-ceremony-key refuses dev keys,
-    // also when a ceremony record for another key is copied next to one.
-    let transcript_hash = prov["transcript_hash"].as_str().unwrap();
+    // `veil verify` says where each key comes from (its header); --require-ceremony-key
+    // refuses dev keys.
     let r = ok(v()
         .args(["verify", "--require-ceremony-key", "--vk"])
         .arg(&vk)
@@ -360,11 +377,22 @@ fn three_party_ceremony_with_the_scripts() {
         e.contains("--require-ceremony-key") && e.contains("dev key"),
         "{e}"
     );
-    std::fs::copy(
-        keys.join("tier-4.provenance.json"),
-        p("dev/tier-4.provenance.json"),
-    )
-    .unwrap();
-    let e = fails(&mut dev_verify(&["--require-ceremony-key"]));
-    assert!(e.contains("no ceremony provenance record names key"), "{e}");
+    // A dev key whose header is rewritten to claim the ceremony: a new key id (the proof made
+    // for the dev key names the old one) and refused on read (a dev key's γ is random).
+    let dev = veil_verifier::Groth16VerifyingKey::read(&p("dev/tier-4.vk")).unwrap();
+    let claimed = dev.clone().with_origin(veil_verifier::KeySource::Ceremony {
+        transcript_hash: veil_verifier::Bytes32(
+            hex::decode(&transcript_hash).unwrap().try_into().unwrap(),
+        ),
+        contributions: 4,
+    });
+    assert_ne!(claimed.digest, dev.digest);
+    std::fs::write(p("claimed.vk"), claimed.to_bytes()).unwrap();
+    let e = fails(
+        v().args(["verify", "--require-ceremony-key", "--vk"])
+            .arg(p("claimed.vk"))
+            .arg("--proof")
+            .arg(p("dev-proof.json")),
+    );
+    assert!(e.contains("claims a ceremony origin"), "{e}");
 }

@@ -1,6 +1,11 @@
 //! The ceremony library end to end on tier-4 (~1k constraints): a veil-made phase 1, a
-//! three-party phase 2 with a beacon, production keys that prove and verify with the
-//! existing prover and verifier, and every check made to fail.
+//! three-party phase 2 with a beacon, production keys that prove (through the fast key
+//! layout) and verify with the existing prover and verifier, and every check made to fail.
+//!
+//! Kept small for CI: the phase-1 refusals run on their own accumulator of 2^4 powers; the
+//! phase-2 refusals are checked against the initial parameters rebuilt once
+//! ([`Phase2::verify_with_init`], what [`Phase2::verify`] runs after its rebuild), and the
+//! full verification, rebuild included, runs once on the good transcript.
 
 use ark_bls12_381::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -33,7 +38,6 @@ fn fixture() -> &'static Fixture {
         let mut ptau = Phase1::new(power).unwrap();
         ptau.contribute("p1-alice", b"some entropy", &quiet)
             .unwrap();
-        ptau.contribute("p1-bob", b"", &quiet).unwrap();
         ptau.beacon(b"block 123456 hash", 4, &quiet).unwrap();
         let mut cur = Phase2::init(&ptau, &compiled, &quiet).unwrap();
         let mut steps = vec![cur.clone()];
@@ -49,6 +53,24 @@ fn fixture() -> &'static Fixture {
     })
 }
 
+/// A small accumulator (2^4) with two contributions and a beacon, for the phase-1 checks.
+fn small_ptau() -> &'static Phase1 {
+    static P: OnceLock<Phase1> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut ptau = Phase1::new(4).unwrap();
+        ptau.contribute("p1-alice", b"some entropy", &quiet)
+            .unwrap();
+        ptau.contribute("p1-bob", b"", &quiet).unwrap();
+        ptau.beacon(b"block 123456 hash", 4, &quiet).unwrap();
+        ptau
+    })
+}
+
+/// The initial parameters, rebuilt once from the powers of tau and the circuit.
+fn init() -> &'static Phase2 {
+    &fixture().steps[0]
+}
+
 fn contribution_error(e: CeremonyError) -> (usize, String) {
     match e {
         CeremonyError::Contribution { index, check, .. } => (index, check),
@@ -58,17 +80,23 @@ fn contribution_error(e: CeremonyError) -> (usize, String) {
 
 #[test]
 fn phase1_verifies_and_round_trips() {
-    let f = fixture();
-    let report = f.ptau.verify(&quiet).unwrap();
+    let ptau = small_ptau();
+    let report = ptau.verify(&quiet).unwrap();
     assert_eq!(report.contributions, ["p1-alice", "p1-bob", "beacon"]);
-    let back = Phase1::from_bytes(&f.ptau.to_bytes()).unwrap();
-    assert_eq!(back, f.ptau);
-    assert_eq!(back.transcript_hash(), f.ptau.transcript_hash());
+    let back = Phase1::from_bytes(&ptau.to_bytes()).unwrap();
+    assert_eq!(&back, ptau);
+    assert_eq!(back.transcript_hash(), ptau.transcript_hash());
+    // The phase 2's accumulator verifies too.
+    let f = fixture();
+    assert_eq!(
+        f.ptau.verify(&quiet).unwrap().contributions,
+        ["p1-alice", "beacon"]
+    );
 }
 
 #[test]
 fn phase1_refusals() {
-    let f = fixture();
+    let f = small_ptau();
     // No contribution.
     let fresh = Phase1::new(3).unwrap();
     assert!(fresh
@@ -78,7 +106,7 @@ fn phase1_refusals() {
         .contains("no contribution"));
 
     // A power that is not the previous one times τ.
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.tau_g1[5] = (bad.tau_g1[5] + G1Affine::generator()).into_affine();
     let e = bad.verify(&quiet).unwrap_err().to_string();
     assert!(
@@ -86,26 +114,26 @@ fn phase1_refusals() {
         "{e}"
     );
 
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.alpha_tau_g1[3] = bad.alpha_tau_g1[4];
     let e = bad.verify(&quiet).unwrap_err().to_string();
     assert!(e.contains("α·τ·G1"), "{e}");
 
     // An identity point.
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.beta_tau_g1[2] = G1Affine::zero();
     let e = bad.verify(&quiet).unwrap_err().to_string();
     assert!(e.contains("β·τ·G1[2]") && e.contains("identity"), "{e}");
 
     // A forged proof of knowledge (contribution 2).
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.contributions[1].pok_tau.g2_spx = bad.contributions[0].pok_tau.g2_spx;
     let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
     assert_eq!(index, 2);
     assert!(check.contains("proof of knowledge of tau"), "{check}");
 
     // A tampered beacon.
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.contributions[2].origin = veil_params::ceremony::phase1::Origin::Beacon {
         value: b"another block".to_vec(),
         exp: 4,
@@ -117,13 +145,13 @@ fn phase1_refusals() {
     // The snarkjs form of a contribution (what `snarkjs powersoftau verify` checks) is
     // checked by veil too: an altered key, and a last next challenge that is not the hash of
     // the accumulator.
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     let link = bad.contributions[0].snarkjs.as_mut().unwrap();
     link.key[0].g1_sx = link.key[1].g1_sx;
     let (index, check) = contribution_error(bad.verify(&quiet).unwrap_err());
     assert_eq!(index, 1);
     assert!(check.contains("snarkjs key of τ"), "{check}");
-    let mut bad = f.ptau.clone();
+    let mut bad = f.clone();
     bad.contributions[2]
         .snarkjs
         .as_mut()
@@ -141,8 +169,8 @@ fn phase1_refusals() {
 
 #[test]
 fn phase1_reader_refuses_bad_bytes() {
-    let f = fixture();
-    let bytes = f.ptau.to_bytes();
+    let f = small_ptau();
+    let bytes = f.to_bytes();
     // Truncated.
     let e = Phase1::from_bytes(&bytes[..bytes.len() - 10])
         .unwrap_err()
@@ -199,13 +227,38 @@ fn three_party_phase2_gives_keys_that_prove_and_verify() {
 
     let (pk, vk) = last.finalize().unwrap();
     assert_eq!(vk.digest.to_hex(), report.vk_digest);
-    let pk = veil_prover::Groth16ProvingKey::from_bytes(&pk.to_bytes()).unwrap();
+    // Both headers record the ceremony; the proving key is written in the fast layout (key
+    // file version 4, body layout 3: what `veil ceremony finalize` writes).
+    let origin = veil_verifier::KeySource::Ceremony {
+        transcript_hash: veil_verifier::Bytes32(last.transcript_hash()),
+        contributions: 4,
+    };
+    assert_eq!((pk.header.origin, vk.header.origin), (origin, origin));
+    let pk_bytes = pk.to_bytes_v3(&f.compiled).unwrap();
+    assert_eq!(&pk_bytes[8..12], &4u32.to_le_bytes());
+    let (layout, header, _) =
+        veil_verifier::format::read_key_file_versioned(&pk_bytes, veil_verifier::KeyKind::Proving)
+            .unwrap();
+    assert_eq!((layout, header.origin), (3, origin));
     let vk = veil_verifier::Groth16VerifyingKey::from_bytes(&vk.to_bytes()).unwrap();
+    assert_eq!(
+        vk.origin(),
+        veil_verifier::pinning::KeyOrigin::Ceremony {
+            transcript_hash: veil_verifier::Bytes32(last.transcript_hash()),
+            contributions: 4
+        }
+    );
     let tier = Tier::new(4).unwrap();
-    let prover = Prover::new(tier, pk).unwrap();
+    // The fast path: the stored constraint system, no compilation.
+    let prover = Prover::from_key_bytes(tier, &pk_bytes).unwrap();
+    assert_eq!(prover.verifying_key().digest, vk.digest);
     let witness = sample::tier_witness::<PoseidonBls12>(4, 1).unwrap();
     let env = prover.prove(&witness).unwrap();
+    assert_eq!(env.key_digest, vk.digest);
     vk.prepare().verify(&env).unwrap();
+    // The version 2 layout is still read.
+    let pk2 = veil_prover::Groth16ProvingKey::from_bytes(&pk.to_bytes()).unwrap();
+    assert_eq!(pk2.verifying_key().digest, vk.digest);
     // The proof does not verify under the dev key of the same circuit.
     let (_, dev_vk) = veil_params::dev_keys(&tier, "").unwrap();
     assert!(dev_vk.prepare().verify(&env).is_err());
@@ -214,11 +267,16 @@ fn three_party_phase2_gives_keys_that_prove_and_verify() {
 #[test]
 fn no_contribution_is_refused_by_finalize_and_verify() {
     let f = fixture();
-    let init = &f.steps[0];
-    let e = init.finalize().err().unwrap().to_string();
+    let start = &f.steps[0];
+    let e = start.finalize().err().unwrap().to_string();
     assert!(e.contains("no phase-2 contribution"), "{e}");
-    let e = init
+    let e = start
         .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no phase-2 contribution"), "{e}");
+    let e = start
+        .verify_with_init(init(), &quiet)
         .unwrap_err()
         .to_string();
     assert!(e.contains("no phase-2 contribution"), "{e}");
@@ -241,7 +299,7 @@ fn reused_delta_is_detected_and_named() {
     let (index, check) = contribution_error(prev.verify_extension(&bad).unwrap_err());
     assert_eq!(index, 3);
     assert!(check.contains("reuses the previous δ"), "{check}");
-    let (index, _) = contribution_error(bad.verify(&f.ptau, &f.compiled, &quiet).unwrap_err());
+    let (index, _) = contribution_error(bad.verify_with_init(init(), &quiet).unwrap_err());
     assert_eq!(index, 3);
 }
 
@@ -293,7 +351,7 @@ fn altered_l_or_h_point_is_detected_and_named() {
         assert_eq!(index, 3);
         assert!(check.contains(&format!("the {which} query")), "{check}");
         let e = bad
-            .verify(&f.ptau, &f.compiled, &quiet)
+            .verify_with_init(init(), &quiet)
             .unwrap_err()
             .to_string();
         assert!(e.contains(&format!("the {which} query")), "{e}");
@@ -317,7 +375,7 @@ fn a_transcript_for_another_circuit_is_refused() {
     let mut bad = last.clone();
     bad.a_query[3] = bad.a_query[4];
     let e = bad
-        .verify(&f.ptau, &f.compiled, &quiet)
+        .verify_with_init(init(), &quiet)
         .unwrap_err()
         .to_string();
     assert!(

@@ -243,6 +243,7 @@ impl Groth16ProvingKey {
             self.header.cs_digest,
             self.pk.vk.clone(),
         )
+        .with_origin(self.header.origin)
     }
 }
 
@@ -280,6 +281,7 @@ pub fn dev_setup_compiled<C: Circuit>(
         circuit: circuit.id(),
         circuit_version: circuit.id().version(),
         cs_digest: compiled.cs_digest,
+        origin: veil_verifier::KeySource::Unrecorded,
     };
     let pkf = Groth16ProvingKey { header, pk };
     let vk = pkf.verifying_key();

@@ -34,6 +34,26 @@
 //! Here it is read like version 2; [`read_key_file_versioned`] tells the backend which body
 //! layout to decode.
 //!
+//! Version 4 records where the key comes from ([`KeySource`]): it is written only for keys
+//! whose origin is recorded (the Groth16 keys `veil ceremony finalize` writes), so dev keys
+//! and Plonky2 keys keep their version 1 to 3 files and their key ids. After the
+//! constraint-system digest it carries:
+//!
+//! | field            | size          | value                                              |
+//! | ---------------- | ------------- | -------------------------------------------------- |
+//! | body layout      | 1 (u8)        | the version (1, 2 or 3) whose body layout follows  |
+//! | origin           | 1 (u8)        | 1: a trusted-setup ceremony                        |
+//! | transcript hash  | 32            | the phase-2 transcript hash                        |
+//! | contributions    | 4 (u32)       | the number of phase-2 contributions (≥ 1)          |
+//! | key digest       | 32            | SHA3-256 of every byte before it and of the body   |
+//!
+//! then the body length and the body. The key digest covers the header, origin included: a
+//! proving key whose origin bytes are edited is refused as corrupted, and a verifying key's
+//! id (the digest of its whole file) changes, so a pinned key id or a proof made for the key
+//! refuses it. A Groth16 verifying key that claims a ceremony origin must also have γ = the
+//! G2 generator and δ ≠ γ, as every veil ceremony key has ([`crate::groth16`]), so a dev
+//! key (random γ) relabelled as a ceremony key is refused on read.
+//!
 //! # Proof envelopes
 //!
 //! A proof travels as JSON with a format version:
@@ -65,6 +85,9 @@ pub const KEY_FORMAT_VERSION: u32 = 2;
 pub const KEY_FORMAT_VERSION_1: u32 = 1;
 /// The version 2 header with a backend-specific fast body (Groth16 proving keys).
 pub const KEY_FORMAT_VERSION_3: u32 = 3;
+/// The version 2/3 header with the key's recorded origin ([`KeySource`]) and a digest over
+/// the header and the body.
+pub const KEY_FORMAT_VERSION_4: u32 = 4;
 /// Version of the proof envelope layout this crate writes and reads.
 pub const ENVELOPE_FORMAT_VERSION: u32 = 1;
 
@@ -111,6 +134,23 @@ impl fmt::Display for KeyKind {
     }
 }
 
+/// Where a key file says its key comes from (key format version 4; see the module
+/// documentation).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum KeySource {
+    /// Nothing recorded: every key of format versions 1 to 3. A Groth16 key without a record
+    /// is treated as a dev key (anyone may know its trapdoor); Plonky2 keys need no setup.
+    #[default]
+    Unrecorded,
+    /// A trusted-setup ceremony: the hash of its phase-2 transcript and how many phase-2
+    /// contributions it has. A claim made by whoever wrote the key: `veil ceremony verify
+    /// --vk` checks it against the transcript, and a pinned key id fixes it.
+    Ceremony {
+        transcript_hash: Bytes32,
+        contributions: u32,
+    },
+}
+
 /// What a key file says about the key it holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyHeader {
@@ -121,6 +161,8 @@ pub struct KeyHeader {
     pub circuit_version: u32,
     /// Digest of the constraint system the key was made for.
     pub cs_digest: Bytes32,
+    /// Where the key comes from (recorded from key format version 4 on).
+    pub origin: KeySource,
 }
 
 impl KeyHeader {
@@ -165,24 +207,30 @@ pub fn write_key_file(header: &KeyHeader, body: &[u8]) -> Vec<u8> {
 }
 
 /// Writes a key file in the given layout version (1, 2 or 3; anything else is written as 2).
-/// The caller provides a body in the layout the version names.
+/// The caller provides a body in the layout the version names. A header with a recorded
+/// origin is written in version 4, which records `version` as its body layout.
 pub fn write_key_file_version(header: &KeyHeader, body: &[u8], version: u32) -> Vec<u8> {
     let version = match version {
         KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION_3 => version,
         _ => KEY_FORMAT_VERSION,
     };
-    let circuit = header.circuit.to_string();
-    // Circuit ids are a short name and a size; they always fit.
-    let circuit_len = u16::try_from(circuit.len()).expect("circuit ids are short");
-    let mut out = Vec::with_capacity(96 + circuit.len() + body.len());
-    out.extend_from_slice(&KEY_MAGIC);
-    out.extend_from_slice(&version.to_le_bytes());
-    out.push(header.kind.code());
-    out.push(header.backend.code());
-    out.extend_from_slice(&circuit_len.to_le_bytes());
-    out.extend_from_slice(circuit.as_bytes());
-    out.extend_from_slice(&header.circuit_version.to_le_bytes());
-    out.extend_from_slice(&header.cs_digest.0);
+    if let KeySource::Ceremony {
+        transcript_hash,
+        contributions,
+    } = header.origin
+    {
+        let mut out = header_prefix(header, KEY_FORMAT_VERSION_4, body.len());
+        out.push(version as u8);
+        out.push(ORIGIN_CEREMONY);
+        out.extend_from_slice(&transcript_hash.0);
+        out.extend_from_slice(&contributions.to_le_bytes());
+        let digest = v4_digest(&out, body);
+        out.extend_from_slice(&digest);
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(body);
+        return out;
+    }
+    let mut out = header_prefix(header, version, body.len());
     if version != KEY_FORMAT_VERSION_1 {
         out.extend_from_slice(&body_digest(body));
     }
@@ -195,6 +243,36 @@ pub fn write_key_file_version(header: &KeyHeader, body: &[u8], version: u32) -> 
 fn body_digest(body: &[u8]) -> [u8; 32] {
     use sha3::{Digest, Sha3_256};
     Sha3_256::digest(body).into()
+}
+
+/// The version 4 origin code of a ceremony key.
+const ORIGIN_CEREMONY: u8 = 1;
+
+/// Magic, version, kind, backend, circuit id, circuit version and constraint-system digest:
+/// the fields every version starts with.
+fn header_prefix(header: &KeyHeader, version: u32, body_len: usize) -> Vec<u8> {
+    let circuit = header.circuit.to_string();
+    // Circuit ids are a short name and a size; they always fit.
+    let circuit_len = u16::try_from(circuit.len()).expect("circuit ids are short");
+    let mut out = Vec::with_capacity(170 + circuit.len() + body_len);
+    out.extend_from_slice(&KEY_MAGIC);
+    out.extend_from_slice(&version.to_le_bytes());
+    out.push(header.kind.code());
+    out.push(header.backend.code());
+    out.extend_from_slice(&circuit_len.to_le_bytes());
+    out.extend_from_slice(circuit.as_bytes());
+    out.extend_from_slice(&header.circuit_version.to_le_bytes());
+    out.extend_from_slice(&header.cs_digest.0);
+    out
+}
+
+/// The version 4 key digest: SHA3-256 of the header bytes before it and of the body.
+fn v4_digest(header_bytes: &[u8], body: &[u8]) -> [u8; 32] {
+    use sha3::{Digest, Sha3_256};
+    let mut h = Sha3_256::new();
+    h.update(header_bytes);
+    h.update(body);
+    h.finalize().into()
 }
 
 /// A bounds-checked reader over a byte slice.
@@ -253,7 +331,7 @@ pub fn read_key_file(
 }
 
 /// [`read_key_file`], also returning the file's layout version (1, 2 or 3), which says how a
-/// backend lays out the body.
+/// backend lays out the body (for a version 4 file, the body layout it records).
 pub fn read_key_file_versioned(
     bytes: &[u8],
     expected_kind: KeyKind,
@@ -269,12 +347,12 @@ pub fn read_key_file_versioned(
     let version = r.u32("format version")?;
     if !matches!(
         version,
-        KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION | KEY_FORMAT_VERSION_3
+        KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION | KEY_FORMAT_VERSION_3 | KEY_FORMAT_VERSION_4
     ) {
         return Err(VerifyError::UnsupportedVersion {
             what: "key file",
             found: version,
-            supported: KEY_FORMAT_VERSION_3,
+            supported: KEY_FORMAT_VERSION_4,
         });
     }
 
@@ -304,6 +382,45 @@ pub fn read_key_file_versioned(
 
     let circuit_version = r.u32("circuit version")?;
     let cs_digest = Bytes32(r.array("constraint system digest")?);
+    let mut layout = version;
+    let mut origin = KeySource::Unrecorded;
+    let mut v4_header_len = None;
+    if version == KEY_FORMAT_VERSION_4 {
+        let code = r.u8("body layout")?;
+        layout = u32::from(code);
+        if !matches!(
+            layout,
+            KEY_FORMAT_VERSION_1 | KEY_FORMAT_VERSION | KEY_FORMAT_VERSION_3
+        ) {
+            return Err(VerifyError::Format(format!(
+                "unknown body layout {code} in a version 4 key file"
+            )));
+        }
+        let code = r.u8("key origin")?;
+        if code != ORIGIN_CEREMONY {
+            return Err(VerifyError::Format(format!(
+                "unknown key origin code {code} in key file"
+            )));
+        }
+        let transcript_hash = Bytes32(r.array("ceremony transcript hash")?);
+        let contributions = r.u32("number of ceremony contributions")?;
+        if contributions == 0 {
+            return Err(VerifyError::Format(
+                "the key claims a ceremony with no contribution (δ never updated: forgeable)"
+                    .into(),
+            ));
+        }
+        if backend != Backend::Groth16 {
+            return Err(VerifyError::Format(format!(
+                "a {backend} key claims a trusted-setup ceremony origin, which only Groth16 keys have"
+            )));
+        }
+        origin = KeySource::Ceremony {
+            transcript_hash,
+            contributions,
+        };
+        v4_header_len = Some(bytes.len() - r.rest.len());
+    }
     let expected_body_digest = if version != KEY_FORMAT_VERSION_1 {
         Some(r.array::<32>("body digest")?)
     } else {
@@ -321,18 +438,23 @@ pub fn read_key_file_versioned(
             r.rest.len()
         )));
     }
-    if expected_body_digest.is_some_and(|d| d != body_digest(body)) {
+    let actual = match v4_header_len {
+        Some(n) => v4_digest(&bytes[..n], body),
+        None => body_digest(body),
+    };
+    if expected_body_digest.is_some_and(|d| d != actual) {
         return Err(VerifyError::CorruptedKey { what: kind.name() });
     }
 
     Ok((
-        version,
+        layout,
         KeyHeader {
             kind,
             backend,
             circuit,
             circuit_version,
             cs_digest,
+            origin,
         },
         body,
     ))
@@ -525,6 +647,7 @@ mod tests {
             circuit: "tier-20".parse().unwrap(),
             circuit_version: 1,
             cs_digest: Bytes32([7u8; 32]),
+            origin: KeySource::Unrecorded,
         }
     }
 
@@ -649,14 +772,131 @@ mod tests {
     #[test]
     fn key_file_other_format_version_refused() {
         let mut bytes = key_file();
-        bytes[8..12].copy_from_slice(&4u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&5u32.to_le_bytes());
         assert!(matches!(
             read_key_file(&bytes, KeyKind::Verifying),
             Err(VerifyError::UnsupportedVersion {
                 what: "key file",
-                found: 4,
-                supported: 3
+                found: 5,
+                supported: 4
             })
+        ));
+    }
+
+    fn ceremony(kind: KeyKind) -> KeyHeader {
+        KeyHeader {
+            origin: KeySource::Ceremony {
+                transcript_hash: Bytes32([0x5a; 32]),
+                contributions: 3,
+            },
+            ..header(kind)
+        }
+    }
+
+    #[test]
+    fn ceremony_keys_are_version_4_with_their_origin_under_the_digest() {
+        use sha3::{Digest, Sha3_256};
+        for (kind, layout) in [
+            (KeyKind::Verifying, KEY_FORMAT_VERSION_1),
+            (KeyKind::Proving, KEY_FORMAT_VERSION),
+            (KeyKind::Proving, KEY_FORMAT_VERSION_3),
+        ] {
+            let h = ceremony(kind);
+            let bytes = write_key_file_version(&h, b"the body bytes", layout);
+            assert_eq!(&bytes[8..12], &4u32.to_le_bytes());
+            assert_eq!(&bytes[27..59], &[7u8; 32]);
+            assert_eq!(u32::from(bytes[59]), layout);
+            assert_eq!(bytes[60], 1);
+            assert_eq!(&bytes[61..93], &[0x5a; 32]);
+            assert_eq!(&bytes[93..97], &3u32.to_le_bytes());
+            let mut hasher = Sha3_256::new();
+            hasher.update(&bytes[..97]);
+            hasher.update(b"the body bytes");
+            let digest: [u8; 32] = hasher.finalize().into();
+            assert_eq!(&bytes[97..129], &digest);
+            assert_eq!(&bytes[129..137], &14u64.to_le_bytes());
+            assert_eq!(&bytes[137..], b"the body bytes");
+            // Read back: the header with its origin, and the body layout as the version.
+            let (v, h2, body) = read_key_file_versioned(&bytes, kind).unwrap();
+            assert_eq!((v, &h2, body), (layout, &h, &b"the body bytes"[..]));
+            // Every byte of the header and the body is under the digest: changing one is
+            // refused (as corrupted, or as the field it breaks), never read as another key.
+            for i in 12..bytes.len() {
+                if (129..137).contains(&i) {
+                    continue; // the body length: truncated or trailing bytes
+                }
+                let mut b = bytes.clone();
+                b[i] ^= 0x01;
+                assert!(
+                    read_key_file(&b, kind).is_err(),
+                    "byte {i} changed unnoticed"
+                );
+            }
+            for n in 0..bytes.len() {
+                assert!(
+                    matches!(
+                        read_key_file(&bytes[..n], kind),
+                        Err(VerifyError::Truncated(_))
+                    ),
+                    "prefix {n}"
+                );
+            }
+        }
+        // The origin bytes in particular: another transcript hash or count is a corrupted key.
+        let bytes = write_key_file(&ceremony(KeyKind::Proving), b"pk");
+        for i in [61, 92, 93] {
+            let mut b = bytes.clone();
+            b[i] ^= 0x80;
+            assert!(matches!(
+                read_key_file(&b, KeyKind::Proving),
+                Err(VerifyError::CorruptedKey { .. })
+            ));
+        }
+        // Keys without a recorded origin are written as before, byte for byte.
+        assert_eq!(&key_file()[8..12], &1u32.to_le_bytes());
+        assert_eq!(
+            &write_key_file(&header(KeyKind::Proving), b"pk")[8..12],
+            &2u32.to_le_bytes()
+        );
+    }
+
+    #[test]
+    fn version_4_refusals() {
+        let bytes = write_key_file(&ceremony(KeyKind::Verifying), b"vk");
+        // An unknown body layout or origin code.
+        for (at, value, needle) in [
+            (59, 0u8, "body layout"),
+            (59, 4, "body layout"),
+            (60, 0, "origin code"),
+            (60, 2, "origin code"),
+        ] {
+            let mut b = bytes.clone();
+            b[at] = value;
+            assert!(
+                matches!(read_key_file(&b, KeyKind::Verifying), Err(VerifyError::Format(m)) if m.contains(needle)),
+                "{at}={value}"
+            );
+        }
+        // A ceremony with no contribution.
+        let h = KeyHeader {
+            origin: KeySource::Ceremony {
+                transcript_hash: Bytes32([1; 32]),
+                contributions: 0,
+            },
+            ..header(KeyKind::Verifying)
+        };
+        assert!(matches!(
+            read_key_file(&write_key_file(&h, b"vk"), KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("no contribution")
+        ));
+        // A Plonky2 key has no trusted setup to come from.
+        let h = KeyHeader {
+            backend: Backend::Plonky2,
+            ..ceremony(KeyKind::Verifying)
+        };
+        assert!(matches!(
+            read_key_file(&write_key_file(&h, b"vk"), KeyKind::Verifying),
+            Err(VerifyError::Format(m)) if m.contains("only Groth16")
         ));
     }
 

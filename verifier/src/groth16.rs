@@ -10,7 +10,7 @@ use crate::circuit::{Backend, CircuitId};
 use crate::encoding::bls12_381::public_inputs;
 use crate::error::VerifyError;
 use crate::format::{
-    read_key_bytes, read_key_file_of, write_key_file, KeyHeader, KeyKind, ProofEnvelope,
+    read_key_bytes, read_key_file_of, write_key_file, KeyHeader, KeyKind, KeySource, ProofEnvelope,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective};
 use ark_ec::pairing::{Pairing, PairingOutput};
@@ -130,6 +130,7 @@ impl Groth16VerifyingKey {
             circuit,
             circuit_version: circuit.version(),
             cs_digest,
+            origin: KeySource::Unrecorded,
         };
         let mut key = Groth16VerifyingKey {
             header,
@@ -138,6 +139,19 @@ impl Groth16VerifyingKey {
         };
         key.digest = sha3_256(&key.to_bytes());
         key
+    }
+
+    /// The same key with `origin` recorded in its header (key format version 4 when
+    /// recorded): a new file, so a new key id.
+    pub fn with_origin(mut self, origin: KeySource) -> Self {
+        self.header.origin = origin;
+        self.digest = sha3_256(&self.to_bytes());
+        self
+    }
+
+    /// Where the key's header says it comes from (see [`crate::pinning::KeyOrigin`]).
+    pub fn origin(&self) -> crate::pinning::KeyOrigin {
+        crate::pinning::KeyOrigin::of(&self.header)
     }
 
     /// The key file: the header followed by the compressed verifying key.
@@ -166,6 +180,7 @@ impl Groth16VerifyingKey {
                 "non-canonical Groth16 verifying key encoding".into(),
             ));
         }
+        check_claimed_origin(&key)?;
         Ok(key)
     }
 
@@ -187,6 +202,32 @@ impl Groth16VerifyingKey {
             pvk: ark_groth16::prepare_verifying_key(&self.vk),
         }
     }
+}
+
+/// A key that claims a ceremony origin must look like one: every veil (and snarkjs) phase 2
+/// starts from γ = δ = the G2 generator and multiplies only δ, so γ is the generator and δ is
+/// not. A dev key has a random γ: relabelled as a ceremony key, it is refused here. (A key
+/// made to pass this is still only a claim: pin key ids, and check transcripts with `veil
+/// ceremony verify --vk`.)
+fn check_claimed_origin(key: &Groth16VerifyingKey) -> Result<(), VerifyError> {
+    if let KeySource::Ceremony { .. } = key.header.origin {
+        let g2 = ark_bls12_381::G2Affine::generator();
+        if key.vk.gamma_g2 != g2 {
+            return Err(VerifyError::Format(
+                "the verifying key claims a ceremony origin, but its γ is not the G2 generator \
+                 (a ceremony key's always is): not a ceremony key"
+                    .into(),
+            ));
+        }
+        if key.vk.delta_g2 == g2 {
+            return Err(VerifyError::Format(
+                "the verifying key claims a ceremony origin, but its δ = γ (no contribution: \
+                 anyone can forge proofs)"
+                    .into(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn sha3_256(b: &[u8]) -> Bytes32 {
@@ -752,6 +793,59 @@ mod tests {
     }
 
     #[test]
+    fn a_dev_key_relabelled_as_a_ceremony_key_is_refused() {
+        use crate::pinning::KeyOrigin;
+        let key = &fx().key;
+        assert_eq!(key.origin(), KeyOrigin::Dev);
+        let claim = KeySource::Ceremony {
+            transcript_hash: Bytes32([9; 32]),
+            contributions: 3,
+        };
+        // Rewritten with a ceremony origin (version 4): a new file, so a new key id, and
+        // refused on read, since a dev key's γ is random.
+        let relabelled = key.clone().with_origin(claim);
+        let bytes = relabelled.to_bytes();
+        assert_eq!(&bytes[8..12], &4u32.to_le_bytes());
+        assert_ne!(relabelled.digest, key.digest);
+        let e = Groth16VerifyingKey::from_bytes(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("γ is not the G2 generator"), "{e}");
+        // A proof made for the dev key names the dev key's id: refused by the relabelled key.
+        let mut rng = ChaCha20Rng::seed_from_u64(77);
+        let env = valid_envelope(fx(), &mut rng);
+        assert!(matches!(
+            relabelled.prepare().verify(&env),
+            Err(VerifyError::WrongKey { .. })
+        ));
+        // A key shaped like a ceremony key (γ = G2 generator, δ ≠ γ) reads with its origin.
+        let g2 = ark_bls12_381::G2Affine::generator();
+        let mut vk = key.vk.clone();
+        vk.gamma_g2 = g2;
+        let shaped = Groth16VerifyingKey::new(key.header.circuit, key.header.cs_digest, vk.clone())
+            .with_origin(claim);
+        let back = Groth16VerifyingKey::from_bytes(&shaped.to_bytes()).unwrap();
+        assert_eq!(back, shaped);
+        assert_eq!(
+            back.origin(),
+            KeyOrigin::Ceremony {
+                transcript_hash: Bytes32([9; 32]),
+                contributions: 3
+            }
+        );
+        // ... but not with δ = γ (no contribution).
+        vk.delta_g2 = g2;
+        let e = Groth16VerifyingKey::from_bytes(
+            &Groth16VerifyingKey::new(key.header.circuit, key.header.cs_digest, vk)
+                .with_origin(claim)
+                .to_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("δ = γ"), "{e}");
+    }
+
+    #[test]
     fn key_round_trip_and_digest() {
         let key = &fx().key;
         assert_eq!(key.header.kind, KeyKind::Verifying);
@@ -857,10 +951,10 @@ mod tests {
         ));
 
         let mut v2 = bytes.clone();
-        v2[8..12].copy_from_slice(&4u32.to_le_bytes());
+        v2[8..12].copy_from_slice(&5u32.to_le_bytes());
         assert!(matches!(
             Groth16VerifyingKey::from_bytes(&v2),
-            Err(VerifyError::UnsupportedVersion { found: 4, .. })
+            Err(VerifyError::UnsupportedVersion { found: 5, .. })
         ));
 
         let (header, body) = read_key_file(&bytes, KeyKind::Verifying).unwrap();

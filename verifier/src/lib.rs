@@ -46,6 +46,7 @@ pub use format::{
     read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, ENVELOPE_FORMAT_VERSION,
     KEY_FORMAT_VERSION,
 };
+pub use format::KeySource;
 #[cfg(feature = "groth16")]
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
 #[cfg(feature = "plonky2")]

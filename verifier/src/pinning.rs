@@ -107,53 +107,42 @@ impl TrustedVerifyingKeys {
 
 /// Where a verifying key says it comes from, as `veil verify` and `veil key check` report it.
 ///
-/// A Groth16 key is a ceremony key when the provenance record `veil ceremony finalize` wrote
-/// next to it (`<stem>.provenance.json`, origin "ceremony") names this very key id; any other
-/// Groth16 key is treated as a dev key. The record is a claim, not a proof: what makes it
-/// trustworthy is a pin (`--expect-key-digest`, `--trusted-vks`) on a key whose transcript
-/// someone re-checked with `veil ceremony verify --vk`.
+/// Read from the key's own header ([`crate::format::KeySource`], key format version 4): a
+/// Groth16 key is a ceremony key when its header records a ceremony (written by `veil
+/// ceremony finalize`, covered by the key id, and refused on read for a key whose γ is not
+/// the G2 generator, such as a relabelled dev key); any other Groth16 key is treated as a dev
+/// key. The record is a claim, not a proof: what makes it trustworthy is a pin
+/// (`--expect-key-digest`, `--trusted-vks`) on a key whose transcript someone re-checked with
+/// `veil ceremony verify --vk`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyOrigin {
-    /// Groth16 without a matching ceremony record: anyone may hold the trapdoor.
+    /// Groth16 without a ceremony record: anyone may hold the trapdoor.
     Dev,
-    /// Groth16 from a ceremony: its phase-2 transcript hash and contributor names.
+    /// Groth16 from a ceremony: its phase-2 transcript hash and number of contributions.
     Ceremony {
-        transcript_hash: String,
-        contributions: Vec<String>,
+        transcript_hash: Bytes32,
+        contributions: u32,
     },
     /// Plonky2: no trusted setup.
     Transparent,
 }
 
 impl KeyOrigin {
-    /// Reads the provenance record next to `vk_path`, if any, for the key `key_id`.
-    pub fn of(backend: crate::Backend, vk_path: &std::path::Path, key_id: &Bytes32) -> KeyOrigin {
-        if backend != crate::Backend::Groth16 {
+    /// The origin a key header records.
+    pub fn of(header: &crate::format::KeyHeader) -> KeyOrigin {
+        use crate::format::KeySource;
+        if header.backend != crate::Backend::Groth16 {
             return KeyOrigin::Transparent;
         }
-        let record = vk_path.with_extension("provenance.json");
-        let Ok(text) = std::fs::read_to_string(&record) else {
-            return KeyOrigin::Dev;
-        };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-            return KeyOrigin::Dev;
-        };
-        let same_key = v["vk_digest"]
-            .as_str()
-            .is_some_and(|d| d.eq_ignore_ascii_case(&key_id.to_hex()));
-        match (v["origin"].as_str(), v["transcript_hash"].as_str()) {
-            (Some("ceremony"), Some(t)) if same_key => KeyOrigin::Ceremony {
-                transcript_hash: t.to_string(),
-                contributions: v["contributions"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|c| c.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+        match header.origin {
+            KeySource::Ceremony {
+                transcript_hash,
+                contributions,
+            } => KeyOrigin::Ceremony {
+                transcript_hash,
+                contributions,
             },
-            _ => KeyOrigin::Dev,
+            KeySource::Unrecorded => KeyOrigin::Dev,
         }
     }
 
@@ -174,8 +163,8 @@ impl KeyOrigin {
                 transcript_hash,
                 contributions,
             } => format!(
-                "ceremony key (transcript {transcript_hash}, {} contributions)",
-                contributions.len()
+                "ceremony key (transcript {}, {contributions} contributions)",
+                transcript_hash.to_hex()
             ),
             KeyOrigin::Transparent => "transparent key (plonky2: no trusted setup)".into(),
         }

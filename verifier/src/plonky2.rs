@@ -383,6 +383,7 @@ impl Plonky2VerifyingKey {
             circuit,
             circuit_version: circuit.version(),
             cs_digest: circuit_digest_bytes(&data.verifier_only),
+            origin: crate::format::KeySource::Unrecorded,
         };
         let mut key = Plonky2VerifyingKey {
             header,

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use veil_params::ceremony::phase1::Phase1;
 use veil_params::ceremony::phase2::{self, Phase2};
-use veil_params::ceremony::provenance::KeyProvenance;
 use veil_params::ceremony::{ptau, CeremonyError};
 use veil_prover::Compiled;
 use veil_verifier::groth16::Groth16VerifyingKey;
@@ -46,7 +45,8 @@ pub enum CeremonyCommand {
     /// Phase 2: verify a whole transcript against the circuit and the powers of tau, or one
     /// new contribution against the previous file (--prev), or a verifying key (--vk).
     Verify(VerifyArgs),
-    /// Phase 2: write the production keys <out-dir>/<circuit>.pk, .vk and .provenance.json.
+    /// Phase 2: write the production keys <out-dir>/<circuit>.pk and .vk (their headers record
+    /// the ceremony: its transcript hash and number of contributions).
     Finalize(FinalizeArgs),
 }
 
@@ -384,8 +384,12 @@ fn init(a: &InitArgs, json: bool) -> CliResult<()> {
     let start = Instant::now();
     let id = a.circuit.circuit;
     let compiled = compile(id)?;
+    // Every point was checked (curve, subgroup) as it was read. Init checks the powers
+    // themselves (batched) but not the chain of contributions: `veil ceremony ptau verify`
+    // checks that once, and `veil ceremony verify --ptau`, which every verifier of the final
+    // transcript runs, checks it again, so parameters made from a bad accumulator never pass.
     let ptau = read_ptau(&a.ptau)?;
-    with_steps("verifying powers of tau", 7, json, |s| ptau.verify(s)).map_err(ce)?;
+    with_steps("checking powers of tau", 5, json, |s| ptau.verify_powers(s)).map_err(ce)?;
     let p2 = with_steps("phase-2 init", 3, json, |s| {
         Phase2::init(&ptau, &compiled, s)
     })
@@ -496,13 +500,7 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
         .ptau
         .as_ref()
         .ok_or_else(|| CliError::new("--ptau is required for a full verification"))?;
-    let compiled = compile(id)?;
-    let ptau = read_ptau(ptau_path)?;
-    with_steps("verifying powers of tau", 7, json, |s| ptau.verify(s)).map_err(ce)?;
-    let r = with_steps("verifying transcript", 3, json, |s| {
-        next.verify(&ptau, &compiled, s)
-    })
-    .map_err(ce)?;
+    let r = verify_full(id, ptau_path, &next, json)?;
     if let Some(vk_path) = &a.vk {
         let vk = Groth16VerifyingKey::read(vk_path)?;
         if vk.digest.to_hex() != r.vk_digest {
@@ -538,22 +536,61 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
     )
 }
 
+/// The full check of a transcript: the powers of tau (every contribution), then the
+/// parameters rebuilt from them and the circuit compiled here, every phase-2 contribution and
+/// the final L and H. Also what `veil key check` runs on a ceremony key.
+pub(crate) fn verify_full(
+    id: CircuitId,
+    ptau_path: &Path,
+    transcript: &Phase2,
+    json: bool,
+) -> CliResult<phase2::Phase2Report> {
+    if transcript.circuit != id {
+        return Err(CliError::new(format!(
+            "the transcript is for {}, not {id}",
+            transcript.circuit
+        )));
+    }
+    let compiled = compile(id)?;
+    let ptau = read_ptau(ptau_path)?;
+    with_steps("verifying powers of tau", 7, json, |s| ptau.verify(s)).map_err(ce)?;
+    with_steps("verifying transcript", 3, json, |s| {
+        transcript.verify(&ptau, &compiled, s)
+    })
+    .map_err(ce)
+}
+
+/// Reads a phase-2 transcript (for `veil key check`).
+pub(crate) fn read_transcript(path: &Path) -> CliResult<Phase2> {
+    read_phase2(path)
+}
+
 fn finalize(a: &FinalizeArgs, json: bool) -> CliResult<()> {
     let p2 = read_phase2(&a.transcript)?;
     let (pk, vk) = p2.finalize().map_err(ce)?;
     let r = p2.report();
     let id = p2.circuit;
+    // The proving key is written in the fast layout (version 3 body), which stores the
+    // compiled constraint system: compile it here, and refuse a transcript whose
+    // constraint-system digest is not the circuit's as compiled by this veil.
+    let compiled = compile(id)?;
+    if compiled.cs_digest != p2.cs_digest {
+        return Err(CliError::new(format!(
+            "the transcript's constraint-system digest {} is not {id}'s as compiled here ({}): \
+             it was made for another version of the circuit",
+            p2.cs_digest.to_hex(),
+            compiled.cs_digest.to_hex()
+        )));
+    }
+    let pk_bytes = pk.to_bytes_v3(&compiled)?;
     create_dir(&a.out_dir)?;
     let pk_path = a.out_dir.join(format!("{id}.pk"));
     let vk_path = a.out_dir.join(format!("{id}.vk"));
-    let prov_path = a.out_dir.join(format!("{id}.provenance.json"));
-    let pk_bytes = pk.to_bytes();
     write(&pk_path, &pk_bytes)?;
     write(&vk_path, &vk.to_bytes())?;
-    write(&prov_path, KeyProvenance::ceremony(&r).to_json().as_bytes())?;
     report(
         json,
-        serde_json::json!({"circuit": id.to_string(), "origin": "ceremony", "pk": pk_path.display().to_string(), "vk": vk_path.display().to_string(), "provenance": prov_path.display().to_string(), "key_id": vk.digest.to_hex(), "transcript_hash": r.transcript_hash, "contributions": r.contributions}),
+        serde_json::json!({"circuit": id.to_string(), "origin": "ceremony", "pk": pk_path.display().to_string(), "vk": vk_path.display().to_string(), "key_id": vk.digest.to_hex(), "transcript_hash": r.transcript_hash, "contributions": r.contributions}),
         &[
             format!(
                 "ceremony keys of {id} ({} contributions: {})",
@@ -566,8 +603,11 @@ fn finalize(a: &FinalizeArgs, json: bool) -> CliResult<()> {
                 human_bytes(pk_bytes.len() as u64)
             ),
             format!("  verifying key  {}", vk_path.display()),
-            format!("  provenance     {}", prov_path.display()),
             format!("  key id         {}", vk.digest.to_hex()),
+            format!(
+                "  transcript     {} (recorded in both key headers)",
+                r.transcript_hash
+            ),
             format!(
                 "check: veil ceremony verify --circuit {id} --ptau PTAU --transcript {} --vk {}",
                 a.transcript.display(),

@@ -434,20 +434,20 @@ fn run_attested(args: &VerifyArgs, json: bool) -> CliResult<()> {
     Ok(())
 }
 
-/// Where the key comes from (see [`KeyOrigin`]); a loud warning on a dev key (stderr, not with
-/// --json, whose output carries `key_origin`), and a refusal
-/// of anything but a ceremony Groth16 key under `--require-ceremony-key`.
+/// Where the key comes from, as its header records it (see [`KeyOrigin`]); a loud warning on
+/// a dev key (stderr, not with --json, whose output carries `key_origin`), and a refusal of
+/// anything but a ceremony Groth16 key under `--require-ceremony-key`.
 pub fn key_origin(
     args: &VerifyArgs,
     vk: &AnyVerifyingKey,
     json: bool,
 ) -> CliResult<veil_verifier::pinning::KeyOrigin> {
     use veil_verifier::pinning::KeyOrigin;
-    let origin = KeyOrigin::of(vk.header().backend, vk_path(args)?, &vk.digest());
+    let origin = KeyOrigin::of(vk.header());
     if origin == KeyOrigin::Dev {
         if args.require_ceremony_key {
             return Err(CliError::new(format!(
-                "--require-ceremony-key: {} is a {}: no ceremony provenance record names key {}",
+                "--require-ceremony-key: {} is a {}: its header records no ceremony (key {})",
                 vk_path(args)?.display(),
                 origin.describe(),
                 vk.digest()

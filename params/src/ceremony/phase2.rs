@@ -22,7 +22,7 @@ use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 use veil_prover::{Compiled, Groth16ProvingKey};
-use veil_verifier::format::KeyKind;
+use veil_verifier::format::{KeyKind, KeySource};
 use veil_verifier::groth16::Groth16VerifyingKey;
 use veil_verifier::{Bytes32, CircuitId};
 
@@ -498,8 +498,26 @@ impl Phase2 {
             ));
         }
         let init = Phase2::init(ptau, compiled, progress)?;
+        self.verify_with_init(&init, progress)
+    }
+
+    /// [`Phase2::verify`] against initial parameters already rebuilt with [`Phase2::init`]
+    /// from the (verified) powers of tau and the circuit: the parameters, every contribution
+    /// and the final L and H.
+    pub fn verify_with_init(&self, init: &Phase2, progress: &dyn Fn(&str)) -> Result<Phase2Report> {
+        if self.contributions.is_empty() {
+            return Err(CeremonyError::Invalid(
+                "no phase-2 contribution: δ = γ = the G2 generator and anyone can forge proofs"
+                    .into(),
+            ));
+        }
+        if !init.contributions.is_empty() {
+            return Err(CeremonyError::Invalid(
+                "the initial parameters to check against carry contributions".into(),
+            ));
+        }
         progress("parameters against the circuit");
-        self.same_fixed(&init)?;
+        self.same_fixed(init)?;
         progress("contributions");
         self.verify_chain()?;
         progress("L and H against the final δ");
@@ -609,13 +627,26 @@ impl Phase2 {
         }
     }
 
-    /// The verifying key these parameters give (whether or not the transcript is valid).
-    pub fn verifying_key(&self) -> Groth16VerifyingKey {
-        Groth16VerifyingKey::new(self.circuit, self.cs_digest, self.ark_vk())
+    /// The origin the keys record in their header: this ceremony's transcript hash and its
+    /// number of contributions.
+    pub fn key_source(&self) -> KeySource {
+        KeySource::Ceremony {
+            transcript_hash: Bytes32(self.transcript_hash()),
+            contributions: u32::try_from(self.contributions.len()).unwrap_or(u32::MAX),
+        }
     }
 
-    /// The production keys. Refuses a transcript with no contribution and checks the δ chain;
-    /// run [`Phase2::verify`] against the circuit and the powers of tau for the full check.
+    /// The verifying key these parameters give (whether or not the transcript is valid),
+    /// with the transcript recorded in its header (key format version 4).
+    pub fn verifying_key(&self) -> Groth16VerifyingKey {
+        Groth16VerifyingKey::new(self.circuit, self.cs_digest, self.ark_vk())
+            .with_origin(self.key_source())
+    }
+
+    /// The production keys, their headers recording the ceremony ([`Phase2::key_source`]).
+    /// Refuses a transcript with no contribution and checks the δ chain; run
+    /// [`Phase2::verify`] against the circuit and the powers of tau for the full check. Write
+    /// the proving key with [`Groth16ProvingKey::to_bytes_v3`] (the fast layout).
     pub fn finalize(&self) -> Result<(Groth16ProvingKey, Groth16VerifyingKey)> {
         self.verify_chain()?;
         let vk = self.verifying_key();

@@ -1,8 +1,9 @@
-//! Where a Groth16 key comes from: a dev seed or a ceremony transcript.
+//! The `<circuit>.provenance.json` record that `veil ceremony finalize` wrote next to the keys
+//! before key format version 4.
 //!
-//! Written as `<circuit>.provenance.json` next to the keys by `veil ceremony finalize` (and
-//! meant to move into the key header once the header carries it). `veil ceremony verify --vk`
-//! recomputes it from the transcript, the powers of tau and the locally compiled circuit.
+//! The origin now lives in the key header itself ([`veil_verifier::KeySource`], covered by
+//! the key id), and neither `finalize` nor `veil verify` writes or reads this file any more:
+//! no ceremony key was published with one. The type stays for reading such a record.
 
 use serde::{Deserialize, Serialize};
 

@@ -76,6 +76,7 @@ fn header(circuit: &impl Circuit, kind: KeyKind, cs_digest: Bytes32) -> KeyHeade
         circuit: circuit.id(),
         circuit_version: circuit.id().version(),
         cs_digest,
+        origin: veil_verifier::KeySource::Unrecorded,
     }
 }
 
