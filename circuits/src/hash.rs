@@ -46,6 +46,18 @@ pub enum Domain {
     WaterfallPayment,
     /// A payment's digest, made by the settlement module: H(settlement_id, blinded_customer_id).
     PaymentDigest,
+    // ---- flow budgets (seed 001 §3); codes from 40 so that other new domains keep theirs ----
+    /// A flow-budget account's registry leaf: H(account secret).
+    FlowAccount,
+    /// A context identity (DKD, 001 §11.1): H(label "aura.key.derive.v1", account secret,
+    /// app_id, context).
+    KeyDerive,
+    /// A flow-budget state: H(account secret, ctx, peer, spent, epoch, last receipt, blinding).
+    FlowState,
+    /// A flow receipt (001 §3.5): H(ctx, src, dst, epoch, cost, nonce, prev_hash).
+    FlowReceipt,
+    /// The anchor the first receipt of (ctx, epoch) chains to: H(ctx, epoch).
+    ReceiptAnchor,
 }
 
 impl Domain {
@@ -69,6 +81,11 @@ impl Domain {
             Domain::WaterfallPayments => 16,
             Domain::WaterfallPayment => 17,
             Domain::PaymentDigest => 18,
+            Domain::FlowAccount => 40,
+            Domain::KeyDerive => 41,
+            Domain::FlowState => 42,
+            Domain::FlowReceipt => 43,
+            Domain::ReceiptAnchor => 44,
         }
     }
 

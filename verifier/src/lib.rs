@@ -50,6 +50,7 @@ pub use format::{
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
 #[cfg(feature = "plonky2")]
 pub use plonky2::Plonky2VerifyingKey;
+pub use statement::FlowBudgetStatement;
 pub use statement::{
     IsolationStatement, MeteringStatement, OwnershipStatement, RenewalStatement, RevenueStatement,
     Share, Statement, TierStatement, Tranche, WaterfallStatement,

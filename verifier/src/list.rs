@@ -83,6 +83,16 @@ macro_rules! for_each_circuit {
                 items: "payments",
                 doc: "`generate_waterfall_proof`: a solution's revenue split by its public rules (000 §7.3).",
             },
+            FlowBudget {
+                name: "flow-budget",
+                module: flow_budget,
+                witness: FlowBudgetWitness,
+                statement: FlowBudgetStatement,
+                size: Depth(20),
+                item: None,
+                items: "items",
+                doc: "Flow budget: a charge of a (context, peer, epoch) budget stayed within its limit, with its chained receipt (seed 001 §3, §11.1).",
+            },
         }
     };
 }
