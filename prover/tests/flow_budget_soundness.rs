@@ -487,3 +487,46 @@ fn flow_budget_states_are_blinded() {
     });
     assert!(!found);
 }
+
+/// The figures of BENCHMARKS.md ("Flow budgets"): constraints, gates, and one-shot prove and
+/// verify times per backend at depths 4 and 20. Not a check (no timing is asserted): run with
+/// `cargo test --release -p veil-prover --test flow_budget_soundness -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn flow_budget_figures() {
+    use std::time::Instant;
+    for depth in [4, 20] {
+        let c = FlowBudget::new(depth).unwrap();
+        let r = veil_prover::info(&c).unwrap();
+        let p = p2::info(&c).unwrap();
+        eprintln!(
+            "{}: R1CS {} constraints, {} public inputs; Plonky2 {} gates, degree 2^{}, {} public inputs",
+            c.id(),
+            r.constraints,
+            r.public_inputs,
+            p.gates,
+            p.degree_bits,
+            p.public_inputs
+        );
+        let w = FlowBudget::sample::<PoseidonBls12>(depth, 1).unwrap();
+        let (pk, vk) = dev_setup(&c, [3; 32]).unwrap();
+        let prover = Prover::new(c, pk).unwrap();
+        let verifier = vk.prepare();
+        let t = Instant::now();
+        let env = prover.prove(&w).unwrap();
+        let prove = t.elapsed();
+        let t = Instant::now();
+        verifier.verify(&env).unwrap();
+        eprintln!("{}: groth16 prove {prove:?}, verify {:?}", c.id(), t.elapsed());
+        let w = FlowBudget::sample::<PoseidonGoldilocks>(depth, 1).unwrap();
+        let (pk, vk) = p2::setup(&c).unwrap();
+        let prover = p2::Prover::new(c, pk).unwrap();
+        let vk = AnyVerifyingKey::Plonky2(Box::new(vk));
+        let t = Instant::now();
+        let env = prover.prove(&w).unwrap();
+        let prove = t.elapsed();
+        let t = Instant::now();
+        vk.verify(&env).unwrap();
+        eprintln!("{}: plonky2 prove {prove:?}, verify {:?}", c.id(), t.elapsed());
+    }
+}
