@@ -70,12 +70,32 @@ pub enum Rule {
     ResidualSplit,
     /// Waterfall: the payouts add up to the total (nothing created or lost).
     Conservation,
+    // ---- flow budgets (seed 001 §3, `flow-budget`) ----
+    /// Flow budget: the receipt's sender is the identity derived for this context from the
+    /// sender's account secret (DKD, 001 §11.1).
+    ContextIdentity,
+    /// Flow budget: the old state is of this epoch or an earlier one (a later epoch resets).
+    EpochTransition,
+    /// Flow budget: new spent = old spent (0 at a new epoch) + cost, exactly.
+    BudgetArithmetic,
+    /// Flow budget: new spent <= limit (`InvariantFlowBudgetNonNegative`).
+    BudgetLimit,
+    /// Flow budget: within an epoch the receipt chains to the previous receipt.
+    ReceiptChain,
+    /// Flow budget: the first receipt of an epoch chains to the epoch's anchor, never to a
+    /// receipt of another epoch (`InvariantCrossEpochReplayPrevention`).
+    CrossEpochReplay,
+    /// Flow budget: the public receipt hash is H(ctx, src, dst, epoch, cost, nonce, prev).
+    ReceiptHash,
+    /// Flow budget: the new state commits to the same account and peer, the new spent, this
+    /// epoch and this receipt.
+    NewState,
     /// The witness has the wrong shape or out-of-range values.
     WellFormed,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 28] = [
+    pub const ALL: [Rule; 36] = [
         Rule::Membership,
         Rule::BlindingFactor,
         Rule::Expiry,
@@ -103,6 +123,14 @@ impl Rule {
         Rule::Tranches,
         Rule::ResidualSplit,
         Rule::Conservation,
+        Rule::ContextIdentity,
+        Rule::EpochTransition,
+        Rule::BudgetArithmetic,
+        Rule::BudgetLimit,
+        Rule::ReceiptChain,
+        Rule::CrossEpochReplay,
+        Rule::ReceiptHash,
+        Rule::NewState,
         Rule::WellFormed,
     ];
 }
@@ -138,6 +166,14 @@ impl Rule {
             Rule::Tranches => "tranches",
             Rule::ResidualSplit => "residual split",
             Rule::Conservation => "conservation",
+            Rule::ContextIdentity => "context identity",
+            Rule::EpochTransition => "epoch transition",
+            Rule::BudgetArithmetic => "charge arithmetic",
+            Rule::BudgetLimit => "budget limit",
+            Rule::ReceiptChain => "receipt chain",
+            Rule::CrossEpochReplay => "cross-epoch replay",
+            Rule::ReceiptHash => "receipt hash",
+            Rule::NewState => "new state",
             Rule::WellFormed => "well-formed witness",
         }
     }

@@ -53,6 +53,18 @@ pub enum Domain {
     ReceiptList,
     /// Receipt: one step of a receipts commitment: H(previous, amount commitment).
     ReceiptStep,
+    // ---- flow budgets (seed 001 §3); codes from 40 so that other new domains keep theirs ----
+    /// A flow-budget account's registry leaf: H(account secret).
+    FlowAccount,
+    /// A context identity (DKD, 001 §11.1): H(label "aura.key.derive.v1", account secret,
+    /// app_id, context).
+    KeyDerive,
+    /// A flow-budget state: H(account secret, ctx, peer, spent, epoch, last receipt, blinding).
+    FlowState,
+    /// A flow receipt (001 §3.5): H(ctx, src, dst, epoch, cost, nonce, prev_hash).
+    FlowReceipt,
+    /// The anchor the first receipt of (ctx, epoch) chains to: H(ctx, epoch).
+    ReceiptAnchor,
 }
 
 impl Domain {
@@ -81,6 +93,11 @@ impl Domain {
             Domain::ReceiptAmount => 61,
             Domain::ReceiptList => 62,
             Domain::ReceiptStep => 63,
+            Domain::FlowAccount => 40,
+            Domain::KeyDerive => 41,
+            Domain::FlowState => 42,
+            Domain::FlowReceipt => 43,
+            Domain::ReceiptAnchor => 44,
         }
     }
 

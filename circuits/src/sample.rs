@@ -475,3 +475,62 @@ pub fn receipt_witness<H: NativeHasher>(
     })
 }
 // ---- receipt: end
+// ---------------------------------------------------------------- flow budget
+
+/// The sample flow budget's epoch, limit, and the charge: an earlier charge of 40 in the same
+/// epoch, now 25 more of a limit of 100.
+pub const FLOW_SAMPLE_EPOCH: u64 = 7;
+pub const FLOW_SAMPLE_LIMIT: u64 = 100;
+
+/// A witness for the flow-budget circuit: five registered accounts, the sender holds account
+/// 2; its budget towards a peer in one context has one earlier charge (40) in epoch 7, and
+/// it charges 25 more of a limit of 100.
+pub fn flow_budget_witness<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+) -> Result<crate::flow_budget::FlowBudgetWitness, CircuitError> {
+    use crate::flow_budget::{self as fb, FlowState, Receipt};
+    let accounts: Vec<Bytes32> = (0..5u64)
+        .map(|i| fb::account_secret(&sample_bytes("flow-account-root", seed * 100 + i).0))
+        .collect();
+    let leaves = accounts
+        .iter()
+        .map(fb::account_leaf::<H>)
+        .collect::<Result<Vec<_>, _>>()?;
+    let tree = MerkleTree::<H>::new(depth, leaves)?;
+    let me = 2u64;
+    let account = accounts[me as usize];
+    let app_id = sample_bytes("flow-app", seed);
+    let ctx = sample_bytes("flow-context", seed);
+    let peer = fb::account_secret(&sample_bytes("flow-peer-root", seed).0);
+    let dst = fb::context_identity::<H>(&peer, &app_id, &ctx)?;
+    let epoch = FLOW_SAMPLE_EPOCH;
+    let earlier = Receipt {
+        ctx,
+        src: fb::context_identity::<H>(&account, &app_id, &ctx)?,
+        dst,
+        epoch,
+        cost: 40,
+        nonce: sample_bytes("flow-nonce", seed * 100),
+        prev_hash: fb::receipt_anchor::<H>(&ctx, epoch)?,
+    };
+    fb::charge::<H>(fb::Charge {
+        root: tree.root(),
+        path: tree.path(me)?,
+        account_secret: account,
+        app_id,
+        ctx,
+        dst,
+        epoch,
+        limit: FLOW_SAMPLE_LIMIT,
+        old: FlowState {
+            spent: 40,
+            epoch,
+            last_receipt: earlier.hash::<H>()?,
+            blinding: sample_secret("flow-blinding", seed * 100),
+        },
+        cost: 25,
+        nonce: sample_bytes("flow-nonce", seed * 100 + 1),
+        new_blinding: sample_secret("flow-blinding", seed * 100 + 1),
+    })
+}

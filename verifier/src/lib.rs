@@ -51,6 +51,7 @@ pub use format::KeySource;
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
 #[cfg(feature = "plonky2")]
 pub use plonky2::Plonky2VerifyingKey;
+pub use statement::FlowBudgetStatement;
 pub use statement::{
     IsolationStatement, MeteringStatement, OwnershipStatement, RenewalStatement, RevenueStatement,
     Share, Statement, TierStatement, Tranche, WaterfallStatement,

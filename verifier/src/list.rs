@@ -95,6 +95,16 @@ macro_rules! for_each_circuit {
                 doc: "Confidential receipts: the receipts' committed amounts are the revenue chain's and add up to its period total (seed 003).",
             },
             // ---- receipt: end
+            FlowBudget {
+                name: "flow-budget",
+                module: flow_budget,
+                witness: FlowBudgetWitness,
+                statement: FlowBudgetStatement,
+                size: Depth(20),
+                item: None,
+                items: "items",
+                doc: "Flow budget: a charge of a (context, peer, epoch) budget stayed within its limit, with its chained receipt (seed 001 §3, §11.1).",
+            },
         }
     };
 }

@@ -123,6 +123,34 @@ crate::statement! {
     }
 }
 
+crate::statement! {
+    /// A flow-budget charge (seed 001 §3): "the sender of a budget (context `ctx`, a hidden
+    /// peer, `epoch`) whose state was `old_state` charged a hidden cost, staying within
+    /// `limit`; the budget is now `new_state`, and the charge's receipt is `receipt`, chained
+    /// to `prev_receipt`; the receipt's sender is the identity derived for `ctx` from a
+    /// registered account". Hides spent, the cost, both identities, the account and nonce.
+    pub struct FlowBudgetStatement => FlowBudgetPublic {
+        /// Root of the registry of account commitments H(account secret).
+        pub root: Digest => layout::Digest,
+        /// The application the context identities are derived for (DKD's app_id).
+        pub app_id: Id => layout::Id,
+        /// The context (DKD's context label; the receipt's ctx).
+        pub ctx: Id => layout::Id,
+        /// The verifier's current epoch of the context.
+        pub epoch: u64 => layout::U64,
+        /// The budget's limit for this (context, peer), computed by the verifier (001 §3.2).
+        pub limit: u64 => layout::U64,
+        /// The budget's state before the charge (blinded commitment).
+        pub old_state: Digest => layout::Digest,
+        /// The budget's state after the charge (blinded commitment).
+        pub new_state: Digest => layout::Digest,
+        /// The previous receipt of (ctx, epoch), or the epoch's anchor H(ctx, epoch).
+        pub prev_receipt: Digest => layout::Digest,
+        /// H(ctx, src, dst, epoch, cost, nonce, prev_receipt): this charge's receipt.
+        pub receipt: Digest => layout::Digest,
+    }
+}
+
 /// Bits of the tier statement's small values (min_tier, quota): they are u32s.
 pub const TIER_BITS: u32 = 32;
 /// Bits of a metering timestamp (hour_start): timestamps are below 2^62.
