@@ -15,6 +15,9 @@
 pub mod analysis;
 pub mod debug;
 pub mod labels;
+pub mod plonky2_audit;
+pub mod plonky2_debug;
+pub mod plonky2_labels;
 
 pub use analysis::{analyse, AuditReport, FreeVariable};
 pub use debug::{debug, DebugReport};
