@@ -63,7 +63,11 @@ fn compile(dir: &Path, source: &str) -> Vec<u8> {
     let work = tempfile_dir();
     let sol = work.join("Verifier.sol");
     std::fs::write(&sol, source).unwrap();
-    let script = dir.join("compile.js");
+    // Next to node_modules (for require), one per compilation.
+    let script = dir.join(format!(
+        "compile-{}.js",
+        work.file_name().unwrap().to_string_lossy()
+    ));
     std::fs::write(&script, COMPILE_JS).unwrap();
     let out = Command::new("node")
         .arg(&script)
@@ -79,7 +83,11 @@ fn compile(dir: &Path, source: &str) -> Vec<u8> {
 }
 
 fn tempfile_dir() -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("solidity-{}", std::process::id()));
+    // One directory per compilation: the tests run in parallel.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("solidity-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
