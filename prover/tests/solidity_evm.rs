@@ -86,8 +86,8 @@ fn tempfile_dir() -> PathBuf {
     // One directory per compilation: the tests run in parallel.
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("solidity-{}-{n}", std::process::id()));
+    let d =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("solidity-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
 }
