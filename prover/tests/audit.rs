@@ -220,3 +220,142 @@ fn audit_of_a_listed_circuit_matches_the_library_entry_point() {
         .scope
         .contains("Plonky2 constraint system is not analysed"));
 }
+
+// ---- Plonky2: `veil audit --backend plonky2` and `veil debug --backend plonky2` ----
+
+mod plonky2_backend {
+    use plonky2::iop::target::Target;
+    use veil_circuits::api::scoped;
+    use veil_circuits::{
+        Api, Circuit, Isolation, Listed, Metering, Ownership, Renewal, Revenue, Tier, Waterfall,
+    };
+    use veil_prover::audit::plonky2_audit::{self, Plonky2AuditReport};
+    use veil_prover::audit::plonky2_debug;
+    use veil_prover::plonky2::Hasher as GoldilocksHasher;
+
+    fn assert_clean(report: &Plonky2AuditReport) {
+        assert!(
+            report.is_clean(),
+            "{} (plonky2): {} undetermined, e.g. {:#?}",
+            report.circuit,
+            report.free.len(),
+            &report.free[..report.free.len().min(5)]
+        );
+    }
+
+    fn audit_listed<C: Listed>(size: u32) -> Plonky2AuditReport {
+        let circuit = C::with_size(size).unwrap();
+        let (checker, labels) = plonky2_debug::compile_labelled(&circuit).unwrap();
+        // Labels never change the circuit.
+        let plain = veil_prover::plonky2::compile(&circuit).unwrap();
+        assert_eq!(
+            checker.data.verifier_only.circuit_digest,
+            plain.data.verifier_only.circuit_digest,
+            "{}",
+            circuit.id()
+        );
+        assert_eq!(labels.gates, plain.gates);
+        let report = plonky2_audit::analyse(&circuit.id().to_string(), &checker, &labels);
+        assert!(report.input_classes > 0 && report.determined_classes > report.input_classes);
+        assert_eq!(report.unknown_gate_rows, 0, "{}", circuit.id());
+        for b in &report.benign {
+            assert!(b.explanation.as_deref().unwrap().contains("is-equal"));
+        }
+        // Every value left over is named after a gadget of the circuit.
+        for f in &report.free {
+            assert!(!f.rows.is_empty(), "{f:#?}");
+        }
+        report
+    }
+
+    /// ownership and tier come out clean on Plonky2. The other five do not yet: the
+    /// propagation leaves values undetermined that it cannot prove determined (renewal's
+    /// Merkle levels first); they are reported, never passed (see the module docs of
+    /// `veil_prover::audit::plonky2_audit`). This test pins the clean ones and runs the rest.
+    #[test]
+    fn every_circuit_is_audited_on_plonky2() {
+        assert_clean(&audit_listed::<Ownership>(4));
+        assert_clean(&audit_listed::<Tier>(4));
+        for report in [
+            audit_listed::<Renewal>(4),
+            audit_listed::<Metering>(4),
+            audit_listed::<Isolation>(4),
+            audit_listed::<Revenue>(4),
+            audit_listed::<Waterfall>(4),
+        ] {
+            println!(
+                "{} (plonky2): {} classes, {} undetermined, {} benign, {} by lemma",
+                report.circuit,
+                report.classes,
+                report.free.len(),
+                report.benign.len(),
+                report.by_lemma
+            );
+        }
+    }
+
+    /// A square root taken as a hint: h·h = x leaves the sign of h free.
+    #[test]
+    fn a_free_hint_is_reported_on_plonky2() {
+        let report = plonky2_audit::audit_definition("toy", |api| {
+            let x = api.secret_small("x", None, 32)?;
+            scoped(api, &"sqrt_hint", |api| {
+                let b = &mut api.inner().builder;
+                let h: Target = b.add_virtual_target();
+                let sq = b.mul(h, h);
+                b.connect(sq, x);
+            });
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(report.free.len(), 1, "{:#?}", report.free);
+        assert!(
+            report.free[0].label.contains("toy/sqrt_hint"),
+            "{:#?}",
+            report.free
+        );
+        // The same value fixed by an input: clean.
+        let report = plonky2_audit::audit_definition("toy", |api| {
+            let x = api.secret_small("x", None, 32)?;
+            let h = api.secret_small("h", None, 32)?;
+            let sq = api.mul(&h, &h)?;
+            api.assert_equal(&sq, &x)
+        })
+        .unwrap();
+        assert_clean(&report);
+        // An honest mul_div: clean, its quotient by the lemma.
+        let report = plonky2_audit::audit_definition("toy", |api| {
+            let a = api.secret_u64("a", None)?;
+            let b = api.secret_small("b", None, 14)?;
+            api.u64_mul_div(&a, &b, 14, 10_000).map(|_| ())
+        })
+        .unwrap();
+        assert_clean(&report);
+        assert!(report.by_lemma >= 2);
+    }
+
+    #[test]
+    fn debug_on_plonky2_counts_gates_and_names_the_failing_rule() {
+        let circuit = Tier::new(4).unwrap();
+        let w = veil_circuits::sample::tier_witness::<GoldilocksHasher>(4, 1).unwrap();
+        let ok = plonky2_debug::debug(&circuit, &w).unwrap();
+        assert!(ok.satisfied && ok.first_failure.is_none(), "{ok:#?}");
+        assert_eq!(ok.gadgets.iter().map(|g| g.gates).sum::<usize>(), ok.rows);
+        assert!(ok
+            .gadgets
+            .iter()
+            .any(|g| g.gadget.contains("merkle.level[*]")));
+        assert!(ok.rules.contains_key("membership"));
+        assert!(ok.gate_types.contains_key("PoseidonGate"));
+
+        // A tier below the minimum: the native check refuses it, the debugger finds where.
+        let mut bad = w.clone();
+        bad.statement.min_tier = bad.tier_id + 1;
+        assert!(circuit.check::<GoldilocksHasher>(&bad).is_err());
+        let report = plonky2_debug::debug(&circuit, &bad).unwrap();
+        assert!(!report.satisfied);
+        let f = report.first_failure.unwrap();
+        assert_eq!(f.rule.as_deref(), Some("tier minimum"), "{f:#?}");
+        assert!(f.label.contains("assert_less_or_equal"), "{f:#?}");
+    }
+}

@@ -80,7 +80,7 @@ fn hex_be(bytes: &[u8]) -> String {
 }
 
 /// Folds indices (`level[3]` → `level[*]`) so that repeated gadgets add up.
-fn fold_indices(path: &str) -> String {
+pub(crate) fn fold_indices(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut in_index = false;
     for ch in path.chars() {

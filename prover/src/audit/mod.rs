@@ -16,6 +16,9 @@ pub mod analysis;
 pub mod debug;
 pub mod labels;
 pub mod mutate;
+pub mod plonky2_audit;
+pub mod plonky2_debug;
+pub mod plonky2_labels;
 
 pub use analysis::{analyse, AuditReport, FreeVariable, UnboundInput};
 pub use debug::{debug, DebugReport};

@@ -189,3 +189,60 @@ contract VeilGroth16Verifier {{
         ic = hex_literal(&ic),
     )
 }
+
+/// The arguments of `verifyProof` for one proof: what `veil export calldata` prints (like
+/// `snarkjs zkey export soliditycalldata`) and what the revm test sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Calldata {
+    /// The `proof` argument: A ‖ B ‖ C in EIP-2537 encoding (512 bytes).
+    pub proof: Vec<u8>,
+    /// The `input` argument: the public inputs, big-endian 32-byte words, statement order.
+    pub inputs: Vec<[u8; 32]>,
+}
+
+impl Calldata {
+    /// The full ABI-encoded transaction data: selector, then the two arguments.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        calldata(&self.proof, &self.inputs)
+    }
+
+    /// The arguments as Solidity literals: `0x<proof>` and `[0x<input>, …]`, each input as a
+    /// 32-byte hex word (what `cast call ... "verifyProof(bytes,uint256[])" A B` takes).
+    pub fn args(&self) -> (String, Vec<String>) {
+        (
+            format!("0x{}", hex_lower(&self.proof)),
+            self.inputs
+                .iter()
+                .map(|w| format!("0x{}", hex_lower(w)))
+                .collect(),
+        )
+    }
+}
+
+/// Hex with a 0x prefix, for call data and words.
+pub fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex_lower(bytes))
+}
+
+/// The `verifyProof` arguments of a Groth16 proof envelope: its proof re-encoded for
+/// EIP-2537 and its statement's public inputs (veil's encoding, statement order). Refuses an
+/// envelope of another backend and proof bytes that are not a Groth16 proof (points off the
+/// curve or outside their subgroups included); it does not verify the proof (see
+/// `veil export calldata --vk`).
+pub fn envelope_calldata(
+    env: &veil_verifier::ProofEnvelope,
+) -> Result<Calldata, veil_verifier::VerifyError> {
+    if env.backend != veil_verifier::Backend::Groth16 {
+        return Err(veil_verifier::VerifyError::WrongBackend {
+            what: "proof envelope",
+            expected: veil_verifier::Backend::Groth16,
+            found: env.backend.to_string(),
+        });
+    }
+    let proof = veil_verifier::groth16::proof_from_bytes(&env.proof)?;
+    let inputs = veil_verifier::encoding::bls12_381::public_inputs(&env.statement)?;
+    Ok(Calldata {
+        proof: proof_bytes(&proof),
+        inputs: inputs.iter().map(fr_word).collect(),
+    })
+}

@@ -71,6 +71,16 @@ pub enum Verdict {
     Incomplete(String),
 }
 
+/// A copy constraint broken during witness generation: `target`'s copy-connected set held
+/// `had` when `by` (a generator's id, or "input" / "cheat") set it to `value`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CopyConflict {
+    pub target: Target,
+    pub had: Option<F>,
+    pub value: F,
+    pub by: String,
+}
+
 /// The outputs of one generator run.
 #[derive(Clone, Debug)]
 pub struct Generated {
@@ -98,6 +108,8 @@ pub struct Run<'a, T> {
     /// The copy-connected sets (by representative) holding an input: a public input or a
     /// value the definition assigned.
     pub input_reps: std::collections::HashSet<usize>,
+    /// When the verdict is `Copy`: the values that disagreed.
+    pub conflict: Option<CopyConflict>,
     witness: Option<PartitionWitness<'a, F>>,
 }
 
@@ -127,15 +139,22 @@ impl Checker {
     pub fn new<T>(
         define: impl FnOnce(&mut Plonky2Api) -> Result<T, CircuitError>,
     ) -> Result<Self, CircuitError> {
+        Self::new_with(define).map(|(checker, _)| checker)
+    }
+
+    /// [`Checker::new`], keeping what `define` returned (labels, handles).
+    pub fn new_with<T>(
+        define: impl FnOnce(&mut Plonky2Api) -> Result<T, CircuitError>,
+    ) -> Result<(Self, T), CircuitError> {
         let mut api = Plonky2Api::new(circuit_config());
-        define(&mut api)?;
+        let handles = define(&mut api)?;
         let gates = api.builder.num_gates();
         let data = catch_quiet(|| api.builder.build::<C>())
             .ok_or_else(|| be("building the Plonky2 circuit failed"))?;
         if !data.common.luts.is_empty() {
             return Err(be("lookup tables are not supported by the gate check"));
         }
-        Ok(Checker { data, gates })
+        Ok((Checker { data, gates }, handles))
     }
 
     /// Defines the circuit again with its values, generates the witness with the cheats
@@ -157,7 +176,8 @@ impl Checker {
             .chain(self.data.prover_only.public_inputs.iter().copied())
             .map(|t| self.rep(t))
             .collect();
-        let (witness, generated, verdict) = self.generate(cheats, &api.assignments);
+        let mut conflict = None;
+        let (witness, generated, verdict) = self.generate(cheats, &api.assignments, &mut conflict);
         let (verdict, failures) = match (&witness, verdict) {
             (Some(w), None) => self.check_gates(w),
             (_, Some(v)) => (v, Vec::new()),
@@ -169,6 +189,7 @@ impl Checker {
             failures,
             input_reps,
             generated,
+            conflict,
             witness,
         })
     }
@@ -189,6 +210,7 @@ impl Checker {
         &self,
         cheats: &Cheats,
         inputs: &[(Target, F)],
+        conflict: &mut Option<CopyConflict>,
     ) -> (
         Option<PartitionWitness<'_, F>>,
         Vec<Generated>,
@@ -210,10 +232,17 @@ impl Checker {
         );
         let mut generated = Vec::new();
         let copy = |e: anyhow::Error| Some(Verdict::Copy(e.to_string()));
+        let record = |w: &PartitionWitness<'_, F>, t: Target, value: F, by: &str| CopyConflict {
+            target: t,
+            had: w.try_get_target(t),
+            value,
+            by: by.to_string(),
+        };
         for (t, _) in &cheats.values {
             if witness.try_get_target(*t).is_none() {
                 let v = cheat_of(*t).unwrap_or_default();
                 if let Err(e) = witness.set_target_returning_rep(*t, v) {
+                    *conflict = Some(record(&witness, *t, v, "cheat"));
                     return (None, generated, copy(e));
                 }
             }
@@ -221,6 +250,7 @@ impl Checker {
         for (t, v) in inputs {
             let v = cheat_of(*t).unwrap_or(*v);
             if let Err(e) = witness.set_target_returning_rep(*t, v) {
+                *conflict = Some(record(&witness, *t, v, "input"));
                 return (None, generated, copy(e));
             }
         }
@@ -249,7 +279,10 @@ impl Checker {
                             }
                         }
                         Ok(None) => {}
-                        Err(e) => return (None, generated, copy(e)),
+                        Err(e) => {
+                            *conflict = Some(record(&witness, *t, v, &generators[g].0.id()));
+                            return (None, generated, copy(e));
+                        }
                     }
                 }
                 if !values.is_empty() {
