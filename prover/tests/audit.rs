@@ -216,9 +216,7 @@ fn audit_of_a_listed_circuit_matches_the_library_entry_point() {
     let report = audit(&Ownership::new(4).unwrap()).unwrap();
     assert_clean(&report);
     assert_eq!(report.backend, "groth16");
-    assert!(report
-        .scope
-        .contains("Plonky2 constraint system is not analysed"));
+    assert!(report.scope.contains("the R1CS constraint system"));
 }
 
 // ---- Plonky2: `veil audit --backend plonky2` and `veil debug --backend plonky2` ----

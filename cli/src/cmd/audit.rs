@@ -7,6 +7,7 @@ use crate::registry::{dispatch, CliCircuit, Task};
 use crate::{BackendArg, CircuitArg};
 use clap::Args;
 use std::time::Instant;
+use veil_prover::audit::plonky2_audit::{Plonky2AuditReport, UndeterminedClass};
 use veil_prover::audit::{AuditReport, FreeVariable};
 use veil_verifier::Backend;
 
@@ -14,7 +15,8 @@ use veil_verifier::Backend;
 pub struct AuditArgs {
     #[command(flatten)]
     pub circuit: CircuitArg,
-    /// Only `groth16` (the R1CS constraint system) is analysed today.
+    /// `groth16`: the R1CS constraint system; `plonky2`: the Plonky2 gates and copy
+    /// constraints.
     #[command(flatten)]
     pub backend: BackendArg,
 }
@@ -28,17 +30,6 @@ impl Task for Audit {
     type Output = AuditReport;
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<AuditReport> {
         Ok(veil_prover::audit::audit(&circuit)?)
-    }
-}
-
-/// Refuses a backend the analyses do not cover.
-pub fn require_r1cs(backend: Backend, command: &str) -> CliResult<()> {
-    match backend {
-        Backend::Groth16 => Ok(()),
-        Backend::Plonky2 => Err(CliError::new(format!(
-            "veil {command} analyses the R1CS constraint system of the groth16 backend only; \
-             the Plonky2 constraint system is not covered yet (run it without --backend plonky2)"
-        ))),
     }
 }
 
@@ -69,8 +60,114 @@ fn print_variable(v: &FreeVariable) -> CliResult<()> {
     Ok(())
 }
 
+struct Plonky2Audit;
+
+impl Task for Plonky2Audit {
+    type Output = Plonky2AuditReport;
+    fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Plonky2AuditReport> {
+        Ok(veil_prover::audit::plonky2_audit::audit(&circuit)?)
+    }
+}
+
+fn print_class(c: &UndeterminedClass) -> CliResult<()> {
+    out(format!(
+        "  - a value in {} ({} wires and targets)",
+        c.label, c.members
+    ))?;
+    let rows: Vec<String> = c
+        .rows
+        .iter()
+        .map(|r| format!("row {} col {} {} ({})", r.row, r.column, r.gate, r.label))
+        .collect();
+    out(format!("      at {}", rows.join("; ")))?;
+    if let Some(why) = &c.explanation {
+        out(format!("      benign: {why}"))?;
+    }
+    Ok(())
+}
+
+fn run_plonky2(args: &AuditArgs, json: bool) -> CliResult<()> {
+    let id = args.circuit.circuit;
+    let spinner = crate::io::Spinner::start(format!("auditing {id} (plonky2)"), json);
+    let started = Instant::now();
+    let report = dispatch(id, Plonky2Audit)?;
+    let elapsed = started.elapsed();
+    drop(spinner);
+    if json {
+        let mut v = serde_json::json!(report);
+        v["clean"] = report.is_clean().into();
+        v["ms"] = (elapsed.as_secs_f64() * 1000.0).round().into();
+        out_json(&v)?;
+    } else {
+        out(format!("audit of {id}: {}", report.scope))?;
+        out(format!(
+            "gates            {} placed by the circuit, {} rows",
+            report.gates, report.rows
+        ))?;
+        out(format!(
+            "values           {} copy-connected classes: {} inputs and constants",
+            report.classes, report.input_classes
+        ))?;
+        out(format!(
+            "determined       {} of {} by the inputs ({} passes, {} ms); {} by the u64_mul_div lemma",
+            report.determined_classes,
+            report.classes,
+            report.passes,
+            elapsed.as_millis(),
+            report.by_lemma
+        ))?;
+        out(format!(
+            "unused           {} single wires no copy constraint touches",
+            report.unused_wires
+        ))?;
+        if report.unknown_gate_rows > 0 {
+            out(format!(
+                "unknown gates    {} rows of gates the analysis does not know (nothing derived)",
+                report.unknown_gate_rows
+            ))?;
+        }
+        out(format!(
+            "benign           {} undetermined, each explained:",
+            report.benign.len()
+        ))?;
+        for c in report.benign.iter().take(3) {
+            print_class(c)?;
+        }
+        if report.benign.len() > 3 {
+            out(format!(
+                "  ... and {} more of the same kind (--json lists them all)",
+                report.benign.len() - 3
+            ))?;
+        }
+        out(format!("undetermined     {}", report.free.len()))?;
+        for c in report.free.iter().take(SHOWN) {
+            print_class(c)?;
+        }
+        if report.free.len() > SHOWN {
+            out(format!(
+                "  ... and {} more (--json lists them all)",
+                report.free.len() - SHOWN
+            ))?;
+        }
+        if report.is_clean() {
+            out("clean: every used value is determined by the inputs (or explained)")?;
+        }
+    }
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err(CliError::new(format!(
+            "audit of {id} (plonky2): {} value(s) are not determined by the inputs as far as \
+             the analysis can tell: a prover might choose them freely",
+            report.free.len()
+        )))
+    }
+}
+
 pub fn run(args: &AuditArgs, json: bool) -> CliResult<()> {
-    require_r1cs(args.backend.backend, "audit")?;
+    if args.backend.backend == Backend::Plonky2 {
+        return run_plonky2(args, json);
+    }
     let id = args.circuit.circuit;
     let spinner = crate::io::Spinner::start(format!("auditing {id}"), json);
     let started = Instant::now();
@@ -119,17 +216,30 @@ pub fn run(args: &AuditArgs, json: bool) -> CliResult<()> {
                 report.free.len() - SHOWN
             ))?;
         }
+        out(format!("unbound inputs   {}", report.unbound_inputs.len()))?;
+        for u in report.unbound_inputs.iter().take(SHOWN) {
+            out(format!(
+                "  public input {} ({}): {} ({} occurrence(s))",
+                u.input, u.label, u.reason, u.occurrences
+            ))?;
+        }
         if report.is_clean() {
             out("clean: every intermediate value is determined by the inputs (or explained)")?;
         }
     }
     if report.is_clean() {
         Ok(())
-    } else {
+    } else if !report.free.is_empty() {
         Err(CliError::new(format!(
             "audit of {id}: {} witness variable(s) are not determined by the inputs: a prover \
              could choose them freely",
             report.free.len()
+        )))
+    } else {
+        Err(CliError::new(format!(
+            "audit of {id}: {} public input(s) are not bound by any constraint: a proof \
+             would verify whatever their value",
+            report.unbound_inputs.len()
         )))
     }
 }

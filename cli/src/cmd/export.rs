@@ -1,5 +1,6 @@
-//! `veil export snarkjs|r1cs|wtns|solidity`: veil's Groth16 keys, proofs, constraint
-//! systems and witnesses in the forms snarkjs, the iden3 tools and the EVM read; and
+//! `veil export snarkjs|r1cs|wtns|solidity|calldata`: veil's Groth16 keys, proofs,
+//! constraint systems and witnesses in the forms snarkjs, the iden3 tools and the EVM read;
+//! and
 //! `veil verify --snarkjs-vk`: a snarkjs-made BLS12-381 proof checked by veil.
 
 use crate::error::{CliError, CliResult};
@@ -44,6 +45,29 @@ pub enum ExportCommand {
     #[command(after_help = "Example:\n  \
         veil export solidity --vk keys/tier-4.vk --out Verifier.sol")]
     Solidity(SolidityExportArgs),
+    /// The arguments (or the full ABI-encoded call data) of the Solidity verifier's
+    /// verifyProof for a Groth16 proof, like `snarkjs zkey export soliditycalldata`.
+    #[command(after_help = "Example:\n  \
+        veil export calldata --proof proof.json --vk keys/tier-4.vk\n  \
+        veil export calldata --proof proof.json --raw --out calldata.hex")]
+    Calldata(CalldataExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CalldataExportArgs {
+    /// A Groth16 proof envelope (from `veil prove`).
+    #[arg(long, short = 'p', value_name = "FILE")]
+    pub proof: PathBuf,
+    /// Verify the proof with this Groth16 verifying key first (refused if it does not verify).
+    #[arg(long, value_name = "FILE")]
+    pub vk: Option<PathBuf>,
+    /// Print the full ABI-encoded call data (selector and arguments, one hex string) instead
+    /// of the two arguments.
+    #[arg(long)]
+    pub raw: bool,
+    /// Write the text form to this file instead of printing it.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -117,6 +141,7 @@ pub fn run(args: &ExportArgs, json: bool) -> CliResult<()> {
         ExportCommand::R1cs(a) => export_r1cs(a, json),
         ExportCommand::Wtns(a) => export_wtns(a, json),
         ExportCommand::Solidity(a) => export_solidity(a, json),
+        ExportCommand::Calldata(a) => export_calldata(a, json),
     }
 }
 
@@ -292,6 +317,71 @@ fn export_solidity(args: &SolidityExportArgs, json: bool) -> CliResult<()> {
         vk.header.circuit,
         vk.num_public_inputs()
     ))
+}
+
+/// The text form of `veil export calldata`: the two arguments as Solidity literals,
+/// `"0x<proof>",["0x<input>",...]` (as snarkjs prints them), or with `raw` the full call data.
+pub fn calldata_text(c: &solidity::Calldata, raw: bool) -> String {
+    if raw {
+        return solidity::hex0x(&c.to_bytes());
+    }
+    let (proof, inputs) = c.args();
+    let inputs: Vec<String> = inputs.iter().map(|w| format!("\"{w}\"")).collect();
+    format!("\"{proof}\",[{}]", inputs.join(","))
+}
+
+fn export_calldata(args: &CalldataExportArgs, json: bool) -> CliResult<()> {
+    let env = read_envelope(&args.proof)?;
+    let at_proof = |e: veil_verifier::VerifyError| {
+        CliError::new(format!("{}: {e}", args.proof.display()))
+    };
+    let c = solidity::envelope_calldata(&env).map_err(at_proof)?;
+    let verified = match &args.vk {
+        Some(vk_path) => {
+            let vk = read_groth16_vk(vk_path)?;
+            vk.prepare().verify(&env).map_err(|e| {
+                CliError::new(format!(
+                    "{}: does not verify with {}: {e}",
+                    args.proof.display(),
+                    vk_path.display()
+                ))
+            })?;
+            true
+        }
+        None => false,
+    };
+    let text = calldata_text(&c, args.raw);
+    if let Some(path) = &args.out {
+        write_atomic(path, format!("{text}\n").as_bytes())?;
+    }
+    if json {
+        let (proof, input) = c.args();
+        let mut v = serde_json::json!({
+            "circuit": env.circuit.to_string(),
+            "function": "verifyProof(bytes,uint256[])",
+            "selector": solidity::hex0x(&solidity::selector()),
+            "proof": proof,
+            "input": input,
+            "n_public": c.inputs.len(),
+            "calldata": solidity::hex0x(&c.to_bytes()),
+            "verified": verified,
+        });
+        if let Some(path) = &args.out {
+            v["file"] = path.display().to_string().into();
+        }
+        return out_json(&v);
+    }
+    match &args.out {
+        Some(path) => out(format!(
+            "wrote {}: verifyProof {} for {} ({} public inputs{})",
+            path.display(),
+            if args.raw { "call data" } else { "arguments" },
+            env.circuit,
+            c.inputs.len(),
+            if verified { ", proof verified" } else { "" }
+        )),
+        None => out(text),
+    }
 }
 
 fn at(p: &Path) -> impl Fn(snarkjs::SnarkjsError) -> CliError + '_ {

@@ -582,7 +582,7 @@ pub fn analyse(sys: &LabelledSystem) -> AuditReport {
     AuditReport {
         circuit: sys.name.clone(),
         backend: "groth16",
-        scope: "the R1CS constraint system (the Plonky2 constraint system is not analysed)",
+        scope: "the R1CS constraint system (groth16; `--backend plonky2` analyses the Plonky2 one)",
         constraints: rows.len(),
         public_inputs: sys.num_instance - 1,
         witness_variables: sys.num_witness,
