@@ -11,6 +11,7 @@
 //!
 //! Circuit version 2 (issue 10): metering-4, isolation-4 (blinded readings commitments) and
 //! renewal-4 (fresh token id) were regenerated; the other four are the version 1 vectors.
+//! receipt-4 and flow-budget-4 (issue 16) were added with their first version.
 //!
 //! A change of the Plonky2 configuration (`veil_verifier::plonky2::circuit_config`, e.g. the
 //! tuned configuration of issue 12 §3) changes every Plonky2 key and proof, not the statements
@@ -21,6 +22,7 @@
 
 use std::path::PathBuf;
 use veil::circuits::{sample, Circuit, NativeHasher};
+use veil::circuits::{FlowBudget, Receipt};
 use veil::circuits::{Isolation, Metering, Ownership, Renewal, Revenue, Tier, Waterfall};
 use veil::verifier::encoding::{bls12_381, goldilocks};
 use veil::verifier::format::ProofEnvelope;
@@ -62,6 +64,8 @@ enum Make {
     Isolation,
     Revenue,
     Waterfall,
+    Receipt,
+    FlowBudget,
 }
 
 fn sample_statement<H: NativeHasher>(m: Make) -> Statement {
@@ -73,10 +77,14 @@ fn sample_statement<H: NativeHasher>(m: Make) -> Statement {
         Make::Isolation => Isolation::statement(&sample::isolation_witness::<H>(4, 1).unwrap()),
         Make::Revenue => Revenue::statement(&sample::revenue_witness::<H>(4, 1).unwrap()),
         Make::Waterfall => Waterfall::statement(&sample::waterfall_witness::<H>(4, 1).unwrap()),
+        Make::Receipt => Receipt::statement(&sample::receipt_witness::<H>(4, 1).unwrap()),
+        Make::FlowBudget => {
+            FlowBudget::statement(&sample::flow_budget_witness::<H>(4, 1).unwrap())
+        }
     }
 }
 
-const ALL: [(Make, &str); 7] = [
+const ALL: [(Make, &str); 9] = [
     (Make::Ownership, "ownership-4"),
     (Make::Tier, "tier-4"),
     (Make::Renewal, "renewal-4"),
@@ -84,6 +92,8 @@ const ALL: [(Make, &str); 7] = [
     (Make::Isolation, "isolation-4"),
     (Make::Revenue, "revenue-4"),
     (Make::Waterfall, "waterfall-4"),
+    (Make::Receipt, "receipt-4"),
+    (Make::FlowBudget, "flow-budget-4"),
 ];
 
 fn backend_statement(m: Make, backend: Backend) -> Statement {
@@ -169,6 +179,16 @@ fn write_proofs<H: NativeHasher>(backend: Backend) {
     write_one(
         Waterfall::new(4).unwrap(),
         sample::waterfall_witness::<H>(4, 1).unwrap(),
+        backend,
+    );
+    write_one(
+        Receipt::new(4).unwrap(),
+        sample::receipt_witness::<H>(4, 1).unwrap(),
+        backend,
+    );
+    write_one(
+        FlowBudget::new(4).unwrap(),
+        sample::flow_budget_witness::<H>(4, 1).unwrap(),
         backend,
     );
 }
@@ -292,5 +312,7 @@ fn keys_are_unchanged() {
         same_key(Isolation::new(4).unwrap(), backend);
         same_key(Revenue::new(4).unwrap(), backend);
         same_key(Waterfall::new(4).unwrap(), backend);
+        same_key(Receipt::new(4).unwrap(), backend);
+        same_key(FlowBudget::new(4).unwrap(), backend);
     }
 }

@@ -3,7 +3,7 @@
 //! statement verify under `veil verify` and is refused by `veil key check`, on both backends.
 //! (Ceremony keys are checked with their transcript in `cli/tests/ceremony.rs`.)
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use veil_circuits::{Api, Circuit, CircuitError, NativeHasher, PoseidonBls12, Tier, TierWitness};
 use veil_circuits::{PoseidonGoldilocks, Violation};

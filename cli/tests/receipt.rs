@@ -225,7 +225,9 @@ fn bad_input_is_one_error_line() {
         .map(|s| s.to_string())
         .collect()
     };
-    let as_refs = |v: &[String]| -> Vec<&str> { v.iter().map(|s| s.as_str()).collect::<Vec<_>>() };
+    fn as_refs(v: &[String]) -> Vec<&str> {
+        v.iter().map(|s| s.as_str()).collect()
+    }
     // The wrong key (another participant's file).
     refused(dir, &as_refs(&dec("miner", "client.rkey")), "'s, not");
     // Unknown participant.
