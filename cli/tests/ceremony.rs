@@ -258,9 +258,11 @@ fn three_party_ceremony_with_the_scripts() {
     for (key, layout) in [("tier-4.pk", 3u8), ("tier-4.vk", 1)] {
         let b = std::fs::read(keys.join(key)).unwrap();
         assert_eq!(&b[8..12], &4u32.to_le_bytes(), "{key}");
-        assert_eq!((b[59], b[60]), (layout, 1), "{key}");
-        assert_eq!(hex::encode(&b[61..93]), transcript_hash, "{key}");
-        assert_eq!(&b[93..97], &4u32.to_le_bytes(), "{key}");
+        // After magic, version, kind, backend, the id's length, "tier-4", its version and
+        // the constraint-system digest (8 + 4 + 1 + 1 + 2 + 6 + 4 + 32 = 58 bytes).
+        assert_eq!((b[58], b[59]), (layout, 1), "{key}");
+        assert_eq!(hex::encode(&b[60..92]), transcript_hash, "{key}");
+        assert_eq!(&b[92..96], &4u32.to_le_bytes(), "{key}");
     }
     // `veil key check` ties the ceremony key to tier-4 through its transcript.
     let e = fails(v().args(["key", "check", "--key"]).arg(&vk));

@@ -717,7 +717,7 @@ fn batch_prove_then_batch_verify() {
 }
 
 /// The circuits with sample files in `examples/`, at their default size.
-const DEFAULT_IDS: [&str; 7] = [
+const DEFAULT_IDS: [&str; 9] = [
     "ownership-20",
     "tier-20",
     "renewal-20",
@@ -725,6 +725,8 @@ const DEFAULT_IDS: [&str; 7] = [
     "isolation-64",
     "revenue-256",
     "waterfall-256",
+    "receipt-64",
+    "flow-budget-20",
 ];
 
 /// The demo at its small sizes (`--small`: depth 4, capacity 4) on both backends: the same
