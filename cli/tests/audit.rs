@@ -19,6 +19,8 @@ fn every_circuit_audits_clean() {
         "isolation-4",
         "revenue-4",
         "waterfall-4",
+        "receipt-4",
+        "flow-budget-4",
     ] {
         let run = ok(dir.path(), &["audit", "--circuit", circuit, "--json"]);
         let report = json(&run);
