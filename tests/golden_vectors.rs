@@ -78,9 +78,7 @@ fn sample_statement<H: NativeHasher>(m: Make) -> Statement {
         Make::Revenue => Revenue::statement(&sample::revenue_witness::<H>(4, 1).unwrap()),
         Make::Waterfall => Waterfall::statement(&sample::waterfall_witness::<H>(4, 1).unwrap()),
         Make::Receipt => Receipt::statement(&sample::receipt_witness::<H>(4, 1).unwrap()),
-        Make::FlowBudget => {
-            FlowBudget::statement(&sample::flow_budget_witness::<H>(4, 1).unwrap())
-        }
+        Make::FlowBudget => FlowBudget::statement(&sample::flow_budget_witness::<H>(4, 1).unwrap()),
     }
 }
 

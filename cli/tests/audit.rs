@@ -47,7 +47,14 @@ fn plonky2_audit_is_clean_where_it_can_show_it_and_reports_the_rest() {
     for circuit in ["ownership-4", "tier-4", "metering-4", "revenue-4"] {
         let run = ok(
             dir.path(),
-            &["audit", "--circuit", circuit, "--backend", "plonky2", "--json"],
+            &[
+                "audit",
+                "--circuit",
+                circuit,
+                "--backend",
+                "plonky2",
+                "--json",
+            ],
         );
         let report = json(&run);
         assert_eq!(report["clean"], true, "{circuit}: {report}");
@@ -59,13 +66,28 @@ fn plonky2_audit_is_clean_where_it_can_show_it_and_reports_the_rest() {
         dir.path(),
         &["audit", "--circuit", "tier-4", "--backend", "plonky2"],
     );
-    assert!(run.stdout.contains("clean: every used value"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("clean: every used value"),
+        "{}",
+        run.stdout
+    );
     for circuit in ["renewal-4", "isolation-4", "waterfall-4"] {
         let run = common::veil_in(
             dir.path(),
-            &["audit", "--circuit", circuit, "--backend", "plonky2", "--json"],
+            &[
+                "audit",
+                "--circuit",
+                circuit,
+                "--backend",
+                "plonky2",
+                "--json",
+            ],
         );
-        assert_eq!(run.code, 1, "{circuit} is reported, not passed: {}", run.stderr);
+        assert_eq!(
+            run.code, 1,
+            "{circuit} is reported, not passed: {}",
+            run.stderr
+        );
         let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         assert_eq!(report["clean"], false, "{circuit}: {report}");
         assert!(!report["free"].as_array().unwrap().is_empty(), "{circuit}");
@@ -79,13 +101,25 @@ fn debug_on_plonky2_locates_the_failing_rule() {
     ok(
         d,
         &[
-            "sample", "--circuit", "tier-4", "--backend", "plonky2", "--out", "w.json",
+            "sample",
+            "--circuit",
+            "tier-4",
+            "--backend",
+            "plonky2",
+            "--out",
+            "w.json",
         ],
     );
     let run = ok(
         d,
         &[
-            "debug", "--circuit", "tier-4", "--witness", "w.json", "--backend", "plonky2",
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "w.json",
+            "--backend",
+            "plonky2",
         ],
     );
     assert!(
@@ -97,7 +131,13 @@ fn debug_on_plonky2_locates_the_failing_rule() {
     let report = json(&ok(
         d,
         &[
-            "debug", "--circuit", "tier-4", "--witness", "w.json", "--backend", "plonky2",
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "w.json",
+            "--backend",
+            "plonky2",
             "--json",
         ],
     ));
@@ -112,7 +152,13 @@ fn debug_on_plonky2_locates_the_failing_rule() {
     let run = refused_with(
         d,
         &[
-            "debug", "--circuit", "tier-4", "--witness", "bad.json", "--backend", "plonky2",
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "bad.json",
+            "--backend",
+            "plonky2",
         ],
         "rule: tier minimum",
     );
@@ -120,7 +166,13 @@ fn debug_on_plonky2_locates_the_failing_rule() {
     let report = json(&refused(
         d,
         &[
-            "debug", "--circuit", "tier-4", "--witness", "bad.json", "--backend", "plonky2",
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "bad.json",
+            "--backend",
+            "plonky2",
             "--json",
         ],
     ));
@@ -130,7 +182,13 @@ fn debug_on_plonky2_locates_the_failing_rule() {
     refused(
         d,
         &[
-            "debug", "--circuit", "tier-4", "--witness", "junk.json", "--backend", "plonky2",
+            "debug",
+            "--circuit",
+            "tier-4",
+            "--witness",
+            "junk.json",
+            "--backend",
+            "plonky2",
         ],
     );
 }

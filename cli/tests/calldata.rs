@@ -100,7 +100,10 @@ fn calldata_of_a_groth16_proof_and_its_errors() {
     let public = read_json(&d.join("sj/public.json"));
     assert_eq!(public.as_array().unwrap().len(), 6);
     let min_tier: u64 = public[1].as_str().unwrap().parse().unwrap();
-    assert_eq!(u64::from_str_radix(&words[1][2..][48..], 16).unwrap(), min_tier);
+    assert_eq!(
+        u64::from_str_radix(&words[1][2..][48..], 16).unwrap(),
+        min_tier
+    );
 
     // --raw --out: the full call data, written to a file.
     ok(

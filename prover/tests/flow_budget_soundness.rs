@@ -517,7 +517,11 @@ fn flow_budget_figures() {
         let prove = t.elapsed();
         let t = Instant::now();
         verifier.verify(&env).unwrap();
-        eprintln!("{}: groth16 prove {prove:?}, verify {:?}", c.id(), t.elapsed());
+        eprintln!(
+            "{}: groth16 prove {prove:?}, verify {:?}",
+            c.id(),
+            t.elapsed()
+        );
         let w = FlowBudget::sample::<PoseidonGoldilocks>(depth, 1).unwrap();
         let (pk, vk) = p2::setup(&c).unwrap();
         let prover = p2::Prover::new(c, pk).unwrap();
@@ -527,6 +531,10 @@ fn flow_budget_figures() {
         let prove = t.elapsed();
         let t = Instant::now();
         vk.verify(&env).unwrap();
-        eprintln!("{}: plonky2 prove {prove:?}, verify {:?}", c.id(), t.elapsed());
+        eprintln!(
+            "{}: plonky2 prove {prove:?}, verify {:?}",
+            c.id(),
+            t.elapsed()
+        );
     }
 }

@@ -42,11 +42,11 @@ pub use attest::{AttestError, KeyId, PublicKey, Signature, TrustedKeys};
 pub use bytes::{Bytes32, Digest, Id};
 pub use circuit::{Backend, CircuitId, CircuitKind, SizeParam};
 pub use error::VerifyError;
+pub use format::KeySource;
 pub use format::{
     read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, ENVELOPE_FORMAT_VERSION,
     KEY_FORMAT_VERSION,
 };
-pub use format::KeySource;
 #[cfg(feature = "groth16")]
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};
 #[cfg(feature = "plonky2")]

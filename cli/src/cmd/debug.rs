@@ -55,7 +55,10 @@ impl Task for Plonky2DebugTask {
             .check_for(&w, veil_verifier::Backend::Plonky2)
             .err()
             .map(|v| v.to_string());
-        Ok((veil_prover::audit::plonky2_debug::debug(&circuit, &w)?, native))
+        Ok((
+            veil_prover::audit::plonky2_debug::debug(&circuit, &w)?,
+            native,
+        ))
     }
 }
 

@@ -332,9 +332,8 @@ pub fn calldata_text(c: &solidity::Calldata, raw: bool) -> String {
 
 fn export_calldata(args: &CalldataExportArgs, json: bool) -> CliResult<()> {
     let env = read_envelope(&args.proof)?;
-    let at_proof = |e: veil_verifier::VerifyError| {
-        CliError::new(format!("{}: {e}", args.proof.display()))
-    };
+    let at_proof =
+        |e: veil_verifier::VerifyError| CliError::new(format!("{}: {e}", args.proof.display()));
     let c = solidity::envelope_calldata(&env).map_err(at_proof)?;
     let verified = match &args.vk {
         Some(vk_path) => {
