@@ -256,7 +256,7 @@ pub struct ProveArgs {
     #[arg(long, requires = "batch")]
     pub overwrite: bool,
     /// Groth16: the MSM engine, `ark` (arkworks, the reference) or `blst`; the proofs are the
-    /// same bytes. Default: VEIL_MSM_ENGINE, else ark.
+    /// same bytes. Default: VEIL_MSM_ENGINE, else blst.
     #[arg(long, value_name = "ENGINE", value_parser = |s: &str| s.parse::<veil_prover::msm::EngineKind>())]
     pub msm_engine: Option<veil_prover::msm::EngineKind>,
 }

@@ -26,8 +26,8 @@ use std::cell::RefCell;
 use std::path::Path;
 use veil_circuits::{Circuit, NativeHasher, PoseidonBls12};
 use veil_verifier::format::{
-    read_key_file_versioned, write_key_file, write_key_file_version, KeyHeader, KeyKind,
-    ProofEnvelope, KEY_FORMAT_VERSION_3,
+    check_key_digest, read_key_file_unchecked, write_key_file, write_key_file_version, KeyHeader,
+    KeyKind, ProofEnvelope, KEY_FORMAT_VERSION_3,
 };
 use veil_verifier::groth16::{proof_to_bytes, Groth16VerifyingKey, PreparedVerifier};
 use veil_verifier::{Backend, Bytes32, CircuitId, VerifyError};
@@ -198,7 +198,7 @@ impl Groth16ProvingKey {
     /// [`Groth16ProvingKey::from_bytes`], also returning the compiled constraint system a
     /// version 3 key stores (`None` for versions 1 and 2).
     pub fn from_bytes_with_compiled(bytes: &[u8]) -> Result<(Self, Option<Compiled>), VerifyError> {
-        let (version, header, body) = read_key_file_versioned(bytes, KeyKind::Proving)?;
+        let (version, header, body) = read_key_file_unchecked(bytes, KeyKind::Proving)?;
         if header.backend != Backend::Groth16 {
             return Err(VerifyError::WrongBackend {
                 what: "proving key",
@@ -207,10 +207,17 @@ impl Groth16ProvingKey {
             });
         }
         if version == KEY_FORMAT_VERSION_3 {
-            let (pk, compiled) =
-                crate::groth16_key::decode(body, header.circuit, header.cs_digest)?;
+            // The body digest (SHA3 over megabytes) beside the decode; nothing is returned
+            // unless both succeed, and a digest mismatch is reported first.
+            let (digest, decoded) = rayon::join(
+                || check_key_digest(bytes, KeyKind::Proving),
+                || crate::groth16_key::decode(body, header.circuit, header.cs_digest),
+            );
+            digest?;
+            let (pk, compiled) = decoded?;
             return Ok((Groth16ProvingKey { header, pk }, Some(compiled)));
         }
+        check_key_digest(bytes, KeyKind::Proving)?;
         let mut reader = body;
         let pk = ProvingKey::<Bls12_381>::deserialize_with_mode(
             &mut reader,

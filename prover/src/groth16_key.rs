@@ -211,13 +211,33 @@ pub fn decode(
     };
 
     let cs_bytes = r.rest;
-    if cs_digest_of(cs_bytes) != cs_digest {
+    let (digest, compiled) = rayon::join(
+        || cs_digest_of(cs_bytes),
+        || decode_cs(Cursor { rest: cs_bytes }, circuit, cs_digest),
+    );
+    if digest != cs_digest {
         return Err(VerifyError::Format(
             "the proving key's stored constraint system does not match the constraint-system \
              digest in its header"
                 .into(),
         ));
     }
+    let compiled = compiled?;
+    if pk.vk.gamma_abc_g1.len() != compiled.num_instance {
+        return Err(VerifyError::PublicInputCount {
+            expected: compiled.num_instance.saturating_sub(1),
+            found: pk.vk.gamma_abc_g1.len() - 1,
+        });
+    }
+    Ok((pk, compiled))
+}
+
+/// The constraint-system part of a version 3 body (its digest is checked by the caller).
+fn decode_cs(
+    mut r: Cursor<'_>,
+    circuit: CircuitId,
+    cs_digest: Bytes32,
+) -> Result<Compiled, VerifyError> {
     let num_instance = r.size("number of instance variables")?;
     let num_witness = r.size("number of witness variables")?;
     let num_constraints = r.size("number of constraints")?;
@@ -269,21 +289,12 @@ pub fn decode(
     if !r.rest.is_empty() {
         return Err(bad(format!("{} trailing bytes", r.rest.len())));
     }
-    if pk.vk.gamma_abc_g1.len() != num_instance {
-        return Err(VerifyError::PublicInputCount {
-            expected: num_instance.saturating_sub(1),
-            found: pk.vk.gamma_abc_g1.len() - 1,
-        });
-    }
-    Ok((
-        pk,
-        Compiled {
-            circuit,
-            matrices,
-            num_instance,
-            num_witness,
-            num_constraints,
-            cs_digest,
-        },
-    ))
+    Ok(Compiled {
+        circuit,
+        matrices,
+        num_instance,
+        num_witness,
+        num_constraints,
+        cs_digest,
+    })
 }

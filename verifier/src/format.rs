@@ -336,6 +336,36 @@ pub fn read_key_file_versioned(
     bytes: &[u8],
     expected_kind: KeyKind,
 ) -> Result<(u32, KeyHeader, &[u8]), VerifyError> {
+    parse_key_file(bytes, expected_kind, true)
+}
+
+/// [`read_key_file_versioned`] without the body digest, and the check of that digest apart
+/// ([`check_key_digest`]), so that a reader can decode the body while the digest is computed
+/// on another thread. The body must not be trusted until both succeed.
+pub fn read_key_file_unchecked(
+    bytes: &[u8],
+    expected_kind: KeyKind,
+) -> Result<(u32, KeyHeader, &[u8]), VerifyError> {
+    parse_key_file(bytes, expected_kind, false)
+}
+
+/// Checks the body digest of a key file (`CorruptedKey` when it does not match).
+pub fn check_key_digest(bytes: &[u8], expected_kind: KeyKind) -> Result<(), VerifyError> {
+    parse_key_file(bytes, expected_kind, true).map(|_| ())
+}
+
+/// The header of a key file, its layout checked but its body digest not: for deciding which
+/// reader to call (backend, circuit) before the one full read that checks the digest. A
+/// proving key's body is megabytes, and SHA3 over it costs more than the rest of the read.
+pub fn read_key_header(bytes: &[u8], expected_kind: KeyKind) -> Result<KeyHeader, VerifyError> {
+    parse_key_file(bytes, expected_kind, false).map(|(_, header, _)| header)
+}
+
+fn parse_key_file(
+    bytes: &[u8],
+    expected_kind: KeyKind,
+    check_digest: bool,
+) -> Result<(u32, KeyHeader, &[u8]), VerifyError> {
     // Magic: a short prefix of the magic is a truncated file, anything else is not a key file.
     let n = bytes.len().min(KEY_MAGIC.len());
     if bytes.get(..n) != KEY_MAGIC.get(..n) {
@@ -438,12 +468,14 @@ pub fn read_key_file_versioned(
             r.rest.len()
         )));
     }
-    let actual = match v4_header_len {
-        Some(n) => v4_digest(&bytes[..n], body),
-        None => body_digest(body),
-    };
-    if expected_body_digest.is_some_and(|d| d != actual) {
-        return Err(VerifyError::CorruptedKey { what: kind.name() });
+    if let Some(expected) = expected_body_digest.filter(|_| check_digest) {
+        let actual = match v4_header_len {
+            Some(n) => v4_digest(&bytes[..n], body),
+            None => body_digest(body),
+        };
+        if expected != actual {
+            return Err(VerifyError::CorruptedKey { what: kind.name() });
+        }
     }
 
     Ok((

@@ -44,8 +44,8 @@ pub use circuit::{Backend, CircuitId, CircuitKind, SizeParam};
 pub use error::VerifyError;
 pub use format::KeySource;
 pub use format::{
-    read_key_file, write_key_file, KeyHeader, KeyKind, ProofEnvelope, ENVELOPE_FORMAT_VERSION,
-    KEY_FORMAT_VERSION,
+    read_key_file, read_key_header, write_key_file, KeyHeader, KeyKind, ProofEnvelope,
+    ENVELOPE_FORMAT_VERSION, KEY_FORMAT_VERSION,
 };
 #[cfg(feature = "groth16")]
 pub use groth16::{Groth16VerifyingKey, PreparedVerifier};

@@ -27,7 +27,7 @@ use std::path::Path;
 use veil_circuits::Circuit;
 use veil_prover::plonky2 as p2;
 use veil_prover::{ProveError, Prover};
-use veil_verifier::format::{read_key_file, KeyKind, ProofEnvelope};
+use veil_verifier::format::{read_key_header, KeyKind, ProofEnvelope};
 use veil_verifier::Backend;
 
 /// A prover of either backend.
@@ -52,7 +52,8 @@ pub fn key_backend(
     kind: KeyKind,
     wanted: Option<Backend>,
 ) -> Result<Backend, veil_verifier::VerifyError> {
-    let (header, _) = read_key_file(bytes, kind)?;
+    // The header only: the one full read that follows checks the body digest.
+    let header = read_key_header(bytes, kind)?;
     if let Some(b) = wanted {
         if b != header.backend {
             return Err(veil_verifier::VerifyError::WrongBackend {
@@ -76,9 +77,26 @@ pub fn load_prover<C: Circuit + Clone>(
 ) -> CliResult<AnyProver<C>> {
     let _spinner = io::Spinner::start(format!("reading the proving key {}", pk.display()), quiet);
     let bytes = io::read_bytes(pk, "proving key")?;
+    load_prover_from(circuit, pk, bytes, wanted)
+}
+
+/// [`load_prover`] on the bytes of the key file at `pk`, already read.
+pub fn load_prover_from<C: Circuit + Clone>(
+    circuit: C,
+    pk: &Path,
+    bytes: Vec<u8>,
+    wanted: Option<Backend>,
+) -> CliResult<AnyProver<C>> {
     let at = |e: veil_verifier::VerifyError| CliError::new(format!("{}: {e}", pk.display()));
-    let backend = key_backend(&bytes, KeyKind::Proving, wanted).map_err(at)?;
-    let (header, _) = read_key_file(&bytes, KeyKind::Proving).map_err(at)?;
+    let header = read_key_header(&bytes, KeyKind::Proving).map_err(at)?;
+    if let Some(b) = wanted.filter(|&b| b != header.backend) {
+        return Err(at(veil_verifier::VerifyError::WrongBackend {
+            what: KeyKind::Proving.name(),
+            expected: b,
+            found: header.backend.to_string(),
+        }));
+    }
+    let backend = header.backend;
     header.expect(circuit.id(), backend).map_err(at)?;
     let at2 = |e: ProveError| CliError::new(format!("{}: {e}", pk.display()));
     Ok(match backend {

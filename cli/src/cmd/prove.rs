@@ -39,23 +39,50 @@ struct ProveOne<'a> {
     quiet: bool,
 }
 
+/// Where the time of one `veil prove` goes (in `--json`, beside `prove_ms`).
+struct Stages {
+    /// Reading the witness and checking it natively.
+    check: Duration,
+    /// Reading and decoding the proving key.
+    key_load: Duration,
+    /// The proof: witness synthesis, MSMs, and the check against the verifying half.
+    prove: Duration,
+}
+
 impl Task for ProveOne<'_> {
-    type Output = (ProofEnvelope, Duration);
+    type Output = (ProofEnvelope, Stages);
     fn run<C: CliCircuit>(self, circuit: C) -> CliResult<Self::Output> {
+        let begin = Instant::now();
         let w: C::Witness = read_witness(self.witness, &circuit.id().to_string())?;
         // The native check first: a bad witness is refused in words, before the (slow)
         // validated read of the key. The key's header says which backend's hash applies.
         let bytes = crate::io::read_bytes(self.pk, "proving key")?;
         let backend = super::key_backend(&bytes, veil_verifier::KeyKind::Proving, self.backend)
             .map_err(|e| crate::error::CliError::new(format!("{}: {e}", self.pk.display())))?;
-        drop(bytes);
         super::check_witness_for(&circuit, &w, backend)?;
-        let prover = load_prover(circuit, self.pk, Some(backend), self.quiet)?;
+        let check = begin.elapsed();
+        let loading = Instant::now();
+        let prover = {
+            let _spinner = crate::io::Spinner::start(
+                format!("reading the proving key {}", self.pk.display()),
+                self.quiet,
+            );
+            super::load_prover_from(circuit, self.pk, bytes, Some(backend))?
+        };
+        let key_load = loading.elapsed();
         let start = Instant::now();
         let spinner = crate::io::Spinner::start("proving", self.quiet);
         let env = prover.prove(&w)?;
         drop(spinner);
-        Ok((env, start.elapsed()))
+        let prove = start.elapsed();
+        Ok((
+            env,
+            Stages {
+                check,
+                key_load,
+                prove,
+            },
+        ))
     }
 }
 
@@ -65,7 +92,7 @@ fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
         refuse_output_over_input(path, &[witness, &args.pk])?;
         check_writable(path)?;
     }
-    let (env, took) = dispatch(
+    let (env, stages) = dispatch(
         id,
         ProveOne {
             pk: &args.pk,
@@ -85,13 +112,15 @@ fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
                 "witness": witness.display().to_string(),
                 "key_id": env.key_digest.to_hex(),
                 "proof_bytes": env.proof.len(),
-                "prove_ms": ms(took),
+                "prove_ms": ms(stages.prove),
+                "key_load_ms": ms(stages.key_load),
+                "check_ms": ms(stages.check),
                 "envelope": envelope,
             }));
         }
         out(text)?;
         if !args.quiet {
-            note(format!("proved {id} in {:.0} ms", ms(took)));
+            note(format!("proved {id} in {:.0} ms", ms(stages.prove)));
         }
         return Ok(());
     };
@@ -103,13 +132,15 @@ fn prove_one(args: &ProveArgs, witness: &Path, json: bool) -> CliResult<()> {
             "proof": path.display().to_string(),
             "key_id": env.key_digest.to_hex(),
             "proof_bytes": env.proof.len(),
-            "prove_ms": ms(took),
+            "prove_ms": ms(stages.prove),
+            "key_load_ms": ms(stages.key_load),
+            "check_ms": ms(stages.check),
         }));
     }
     if !args.quiet {
         out(format!(
             "proved {id} in {:.0} ms: {} ({} proof bytes)",
-            ms(took),
+            ms(stages.prove),
             path.display(),
             env.proof.len()
         ))?;

@@ -36,10 +36,10 @@
 //! Everything runs on rayon's pool, so `RAYON_NUM_THREADS` and `veil --threads` bound the
 //! process. blst's own Rust MSM (`p1_affines::mult`) runs on a private `threadpool` sized to
 //! every CPU of the machine, regardless of rayon: veil does not call it. The blst engine calls
-//! blst's single-threaded C kernels (`blst_p1s_tile_pippenger`, `blst_p1s_mult_pippenger`,
-//! `blst_p1s_add` and their G2 twins) from rayon tasks, with the same tiling blst's Rust
-//! wrapper uses (points split in `nx` slices, scalar bits in `ny` windows, sized by
-//! `rayon::current_num_threads()`), and sums the tiles in the calling thread.
+//! blst's single-threaded C kernels (`blst_p1s_mult_pippenger`, `blst_p1s_add` and their G2
+//! twins) from rayon tasks, one per slice of the points (`rayon::current_num_threads()`
+//! slices), and sums the slices' results in the calling thread. (A port of blst's own tiling,
+//! points and scalar bits in a grid, gave wrong sums for some scalar widths and was dropped.)
 //!
 //! The G2 MSM runs beside the four G1 MSMs (`rayon::join`); in
 //! [`crate::groth16::Prover::prove_batch`] the witness of the next proof (native check,
@@ -50,12 +50,10 @@
 //!
 //! [`EngineKind::default_kind`]: the value given to [`set_default_engine`] (what
 //! `veil prove --msm-engine ark|blst` sets), else the `VEIL_MSM_ENGINE` environment variable
-//! (`ark` or `blst`) if set, else ark. (blst is built by default but not yet selected by
-//! default: its parallel path was rewritten at the end of session 19, from a port of blst's
-//! tiling that gave wrong sums for some scalar widths with 2+ threads to slices of the points
-//! on blst's single-threaded kernel, the one that passed every test, and that rewrite had
-//! not been through the tests when this was written. Once
-//! `prover/tests/msm_engines.rs` passes, make blst the default here.)
+//! (`ark` or `blst`) if set, else blst when it is built (the default), else ark. blst's
+//! parallel path splits the points in `rayon::current_num_threads()` slices, each summed by
+//! blst's single-threaded Pippenger kernel; `prover/tests/msm_engines.rs` checks it against
+//! arkworks at 1, 2, 3 and 8 threads and every scalar width, and the proofs bit for bit.
 //! [`crate::groth16::Prover::with_engine`] chooses explicitly.
 //!
 //! ## A GPU engine (design; not shipped: no GPU to test on here)
@@ -237,7 +235,8 @@ impl EngineKind {
     }
 
     /// The value of [`set_default_engine`] if called (the CLI's `--msm-engine`), else
-    /// `VEIL_MSM_ENGINE` if set (an unknown or unavailable value is an error), else ark.
+    /// `VEIL_MSM_ENGINE` if set (an unknown or unavailable value is an error), else blst when
+    /// it is built, else ark.
     pub fn default_kind() -> Result<EngineKind, String> {
         match DEFAULT_ENGINE.load(Ordering::Relaxed) {
             1 => return Ok(EngineKind::Ark),
@@ -250,8 +249,11 @@ impl EngineKind {
                 .map_err(|e| format!("VEIL_MSM_ENGINE={v}: {e}"))?;
             return Ok(kind);
         }
-        // ark until the blst engine's parallel path is confirmed in CI (see the module docs).
-        Ok(EngineKind::Ark)
+        Ok(if EngineKind::Blst.available() {
+            EngineKind::Blst
+        } else {
+            EngineKind::Ark
+        })
     }
 }
 
