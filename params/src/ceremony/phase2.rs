@@ -121,34 +121,88 @@ impl Contribution {
     }
 }
 
-/// For each column, the sum of `coeff · bases[row]` over its terms. Short columns are summed
-/// directly, in parallel; long ones go to arkworks' MSM one at a time (it parallelises
-/// internally and starts its own thread pool, so it must not run inside a parallel loop).
-fn combine_columns<G>(bases: &[G::Affine], cols: &[Vec<(usize, Fr)>]) -> Vec<G>
+/// For each column j, the sum over `parts` of `coeff · bases[row]` for the (row, coeff) terms
+/// of column j of that part's matrix. Columns of a few terms are summed term by term (GLV
+/// scalar multiplications); columns of tens of terms (most of them in veil's circuits, whose
+/// coefficients are mostly full-size Poseidon constants) by a serial bucket MSM, columns in
+/// parallel, which costs about half a scalar multiplication per term; the few long columns
+/// go to arkworks' parallel MSM one at a time (it uses rayon itself: nested in the parallel
+/// loop it overflows the workers' stacks). Summing the three parts of the L query in one MSM
+/// per column is what snarkjs does too.
+fn combine_columns<G>(parts: &[(&[G::Affine], &[Vec<(usize, Fr)>])]) -> Vec<G>
 where
     G: CurveGroup<ScalarField = Fr> + VariableBaseMSM<MulBase = <G as CurveGroup>::Affine>,
 {
-    use ark_ff::PrimeField;
-    const SHORT: usize = 32;
-    let mut out: Vec<G> = cols
-        .par_iter()
-        .map(|terms| {
-            if terms.len() > SHORT {
-                return G::zero();
+    const SHORT: usize = 8;
+    const LONG: usize = 512;
+    let columns = parts.iter().map(|(_, cols)| cols.len()).max().unwrap_or(0);
+    let terms = |j: usize| {
+        parts.iter().flat_map(move |(bases, cols)| {
+            cols.get(j)
+                .into_iter()
+                .flatten()
+                .map(move |(i, c)| (bases[*i], *c))
+        })
+    };
+    let len = |j: usize| -> usize {
+        parts
+            .iter()
+            .map(|(_, cols)| cols.get(j).map_or(0, Vec::len))
+            .sum()
+    };
+    let mut out: Vec<G> = (0..columns)
+        .into_par_iter()
+        .map(|j| match len(j) {
+            n if n <= SHORT => terms(j).fold(G::zero(), |acc, (b, c)| acc + b.into_group() * c),
+            n if n <= LONG => {
+                let (b, s): (Vec<G::Affine>, Vec<Fr>) = terms(j).unzip();
+                bucket_msm(&b, &s)
             }
-            terms.iter().fold(G::zero(), |acc, (i, c)| {
-                acc + bases[*i].mul_bigint(c.into_bigint())
-            })
+            _ => G::zero(),
         })
         .collect();
-    for (j, terms) in cols.iter().enumerate() {
-        if terms.len() > SHORT {
-            let b: Vec<G::Affine> = terms.iter().map(|(i, _)| bases[*i]).collect();
-            let s: Vec<Fr> = terms.iter().map(|(_, c)| *c).collect();
-            out[j] = G::msm_unchecked(&b, &s);
+    for (j, o) in out.iter_mut().enumerate() {
+        if len(j) > LONG {
+            let (b, s): (Vec<G::Affine>, Vec<Fr>) = terms(j).unzip();
+            *o = G::msm_unchecked(&b, &s);
         }
     }
     out
+}
+
+/// Σ scalars[i]·bases[i] by Pippenger's bucket method on one thread: windows of `c` bits,
+/// 2^c − 1 buckets each.
+fn bucket_msm<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], scalars: &[Fr]) -> G {
+    use ark_ff::{BigInteger, PrimeField};
+    let n = bases.len().min(scalars.len());
+    let c = (usize::BITS - n.leading_zeros()).saturating_sub(2).max(2) as usize;
+    let bits: Vec<_> = scalars[..n].iter().map(|s| s.into_bigint()).collect();
+    let digit = |x: &<Fr as PrimeField>::BigInt, at: usize| -> usize {
+        (at..at + c)
+            .rev()
+            .fold(0usize, |d, b| (d << 1) | usize::from(x.get_bit(b)))
+    };
+    let windows = (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c);
+    let mut buckets = vec![G::zero(); (1 << c) - 1];
+    let mut total = G::zero();
+    for w in (0..windows).rev() {
+        for _ in 0..c {
+            total.double_in_place();
+        }
+        buckets.iter_mut().for_each(|b| *b = G::zero());
+        for (base, x) in bases[..n].iter().zip(&bits) {
+            let d = digit(x, w * c);
+            if d != 0 {
+                buckets[d - 1] += base;
+            }
+        }
+        let mut running = G::zero();
+        for b in buckets.iter().rev() {
+            running += b;
+            total += running;
+        }
+    }
+    total
 }
 
 /// The columns of a matrix: for each variable, its (row, coefficient) entries.
@@ -239,16 +293,12 @@ impl Phase2 {
         let cols_b = columns(&compiled.matrices[1], nv)?;
         let cols_c = columns(&compiled.matrices[2], nv)?;
         // The instance variables also appear in A at rows nc + j (libsnark's reduction).
-        let mut a_query: Vec<G1Projective> = combine_columns(&lt1, &cols_a);
-        let b_g1: Vec<G1Projective> = combine_columns(&lt1, &cols_b);
-        let b_g2: Vec<G2Projective> = combine_columns(&lt2, &cols_b);
+        let mut a_query: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_a)]);
+        let b_g1: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_b)]);
+        let b_g2: Vec<G2Projective> = combine_columns(&[(&lt2, &cols_b)]);
         // β·aⱼ(τ) + α·bⱼ(τ) + cⱼ(τ), over γ = 1 for instance variables and δ = 1 for the rest.
-        let mut abc: Vec<G1Projective> = combine_columns(&lb1, &cols_a);
-        let alpha_b: Vec<G1Projective> = combine_columns(&la1, &cols_b);
-        let c_part: Vec<G1Projective> = combine_columns(&lt1, &cols_c);
-        abc.par_iter_mut()
-            .zip(alpha_b.par_iter().zip(c_part.par_iter()))
-            .for_each(|(p, (b, c))| *p += *b + c);
+        let mut abc: Vec<G1Projective> =
+            combine_columns(&[(&lb1, &cols_a), (&la1, &cols_b), (&lt1, &cols_c)]);
         for j in 0..ni {
             a_query[j] += lt1[nc + j];
             abc[j] += lb1[nc + j];
