@@ -205,14 +205,18 @@ fn bucket_msm<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], scalars: &[F
     total
 }
 
-/// The columns of a matrix: for each variable, its (row, coefficient) entries.
-fn columns(matrix: &[Vec<(Fr, usize)>], num_vars: usize) -> Result<Vec<Vec<(usize, Fr)>>> {
+/// The columns of a matrix: for each variable, its (row, coefficient · `scale`) entries.
+fn columns(
+    matrix: &[Vec<(Fr, usize)>],
+    num_vars: usize,
+    scale: Fr,
+) -> Result<Vec<Vec<(usize, Fr)>>> {
     let mut cols = vec![Vec::new(); num_vars];
     for (row, entries) in matrix.iter().enumerate() {
         for (coeff, var) in entries {
             cols.get_mut(*var)
                 .ok_or_else(|| CeremonyError::Invalid(format!("R1CS variable {var} out of range")))?
-                .push((row, *coeff));
+                .push((row, *coeff * scale));
         }
     }
     Ok(cols)
@@ -229,16 +233,17 @@ pub fn required_power(compiled: &Compiled) -> Result<u32> {
     Ok(domain_for(compiled)?.size().trailing_zeros())
 }
 
-fn ifft_g1(domain: &GeneralEvaluationDomain<Fr>, points: &[G1Affine]) -> Vec<G1Affine> {
-    let mut v: Vec<G1Projective> = points.par_iter().map(|p| p.into_group()).collect();
-    domain.ifft_in_place(&mut v);
-    G1Projective::normalize_batch(&v)
-}
-
-fn ifft_g2(domain: &GeneralEvaluationDomain<Fr>, points: &[G2Affine]) -> Vec<G2Affine> {
-    let mut v: Vec<G2Projective> = points.par_iter().map(|p| p.into_group()).collect();
-    domain.ifft_in_place(&mut v);
-    G2Projective::normalize_batch(&v)
+/// n·Lᵢ(τ)·G for i < n from τⁱ·G: the inverse FFT without its final division by n, which
+/// would be n more scalar multiplications per vector. IFFT(x)ᵢ = FFT(x)₋ᵢ / n, so this is the
+/// forward FFT with the indices 1..n reversed; the caller folds 1/n into the coefficients.
+fn scaled_lagrange<G: CurveGroup<ScalarField = Fr>>(
+    domain: &GeneralEvaluationDomain<Fr>,
+    points: &[G::Affine],
+) -> Vec<G::Affine> {
+    let mut v: Vec<G> = points.par_iter().map(|p| p.into_group()).collect();
+    domain.fft_in_place(&mut v);
+    v[1..].reverse();
+    G::normalize_batch(&v)
 }
 
 impl Phase2 {
@@ -275,23 +280,25 @@ impl Phase2 {
         }
         progress("Lagrange basis (FFT over G1, G2)");
         let (lt1, (lt2, (la1, lb1))) = rayon::join(
-            || ifft_g1(&domain, &ptau.tau_g1[..m]),
+            || scaled_lagrange::<G1Projective>(&domain, &ptau.tau_g1[..m]),
             || {
                 rayon::join(
-                    || ifft_g2(&domain, &ptau.tau_g2[..m]),
+                    || scaled_lagrange::<G2Projective>(&domain, &ptau.tau_g2[..m]),
                     || {
                         rayon::join(
-                            || ifft_g1(&domain, &ptau.alpha_tau_g1[..m]),
-                            || ifft_g1(&domain, &ptau.beta_tau_g1[..m]),
+                            || scaled_lagrange::<G1Projective>(&domain, &ptau.alpha_tau_g1[..m]),
+                            || scaled_lagrange::<G1Projective>(&domain, &ptau.beta_tau_g1[..m]),
                         )
                     },
                 )
             },
         );
         progress("A, B, C, L queries");
-        let cols_a = columns(&compiled.matrices[0], nv)?;
-        let cols_b = columns(&compiled.matrices[1], nv)?;
-        let cols_c = columns(&compiled.matrices[2], nv)?;
+        // The bases are n·Lᵢ(τ): every coefficient carries the 1/n.
+        let n_inv = domain.size_inv();
+        let cols_a = columns(&compiled.matrices[0], nv, n_inv)?;
+        let cols_b = columns(&compiled.matrices[1], nv, n_inv)?;
+        let cols_c = columns(&compiled.matrices[2], nv, n_inv)?;
         // The instance variables also appear in A at rows nc + j (libsnark's reduction).
         let mut a_query: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_a)]);
         let b_g1: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_b)]);
@@ -300,8 +307,8 @@ impl Phase2 {
         let mut abc: Vec<G1Projective> =
             combine_columns(&[(&lb1, &cols_a), (&la1, &cols_b), (&lt1, &cols_c)]);
         for j in 0..ni {
-            a_query[j] += lt1[nc + j];
-            abc[j] += lb1[nc + j];
+            a_query[j] += lt1[nc + j] * n_inv;
+            abc[j] += lb1[nc + j] * n_inv;
         }
         progress("H query");
         // τⁱ·Z(τ)·G1 = τ^(i+m)·G1 − τⁱ·G1 for i < m − 1.
