@@ -271,6 +271,17 @@ fn side_by_side() {
         .available()
         .then(|| prover(EngineKind::Blst));
     let w = tier_witnesses(1).remove(0);
+    // veil's Plonky2 backend on the same statement (its own hash, so its own witness), zero
+    // knowledge on: issue 12 §3 compares its core prove with snarkjs in-process.
+    let p2_witness =
+        veil::circuits::sample::tier_witness::<veil::circuits::PoseidonGoldilocks>(DEPTH, 1)
+            .expect("sample tier witness");
+    let p2_prover = {
+        let (pk, _vk) = veil::prover::plonky2::setup(&circuit).expect("plonky2 setup");
+        veil::prover::plonky2::Prover::new(circuit.clone(), pk).expect("plonky2 prover")
+    };
+    p2_prover.prove(&p2_witness).expect("plonky2 proof");
+    let mut t_p2 = vec![];
     let mut rng = ChaCha20Rng::from_seed([11; 32]);
     let mut snarkjs = Snarkjs::start();
     if snarkjs.is_none() {
@@ -288,6 +299,9 @@ fn side_by_side() {
         }
         t_ark.push(ms_of(|| ark.prove(&w).expect("proof")));
         t_plain.push(ms_of(|| plain_ark_prove(&raw, &circuit, &w, &mut rng)));
+        t_p2.push(ms_of(|| {
+            p2_prover.prove(&p2_witness).expect("plonky2 proof")
+        }));
         if let Some(s) = &mut snarkjs {
             t_snark.push(s.prove());
         }
@@ -308,10 +322,12 @@ fn side_by_side() {
     row("veil, ark engine", &t_ark);
     row("plain ark-groth16", &t_plain);
     row("snarkjs groth16.prove", &t_snark);
+    row("veil plonky2 (zk)", &t_p2);
     if !t_snark.is_empty() && !t_blst.is_empty() {
         println!(
-            "[side-by-side] snarkjs / veil-blst: {:.2}x",
-            median(&t_snark) / median(&t_blst)
+            "[side-by-side] snarkjs / veil-blst: {:.2}x; snarkjs / veil plonky2: {:.2}x",
+            median(&t_snark) / median(&t_blst),
+            median(&t_snark) / median(&t_p2)
         );
     }
     drop((ark, blst, raw));
