@@ -16,7 +16,7 @@ cd "$work"
 S=$here/seeds
 C=$here/corpus
 for t in envelope groth16_vk groth16_pk plonky2_vk plonky2_pk attestation signed_root \
-    trusted_keys witness aggregate snarkjs ptau ceremony iden3; do
+    trusted_keys witness aggregate aggregate_key snarkjs ptau ceremony iden3 receipt; do
     mkdir -p "$S/$t" "$C/$t"
 done
 q() { "$@" > /dev/null; }
@@ -114,5 +114,19 @@ q "$veil" prove --circuit tier-4 --pk p2/tier-4.pk --witness wp2.json --out agg/
 cp proof-p2.json agg/a.json
 q "$veil" aggregate --vk p2/tier-4.vk --batch agg --out aggregate.json
 cp aggregate.json "$C/aggregate/tier-4x2.json"
+# The aggregate key `veil aggregate` wrote beside the base key (two proofs: one level).
+cp p2/tier-4.aggregate-2.vk "$C/aggregate_key/tier-4.aggregate-2.vk"
+
+# Confidential receipts, one per wrap algorithm, each with two participants and an auditor.
+echo '{ "amount_micros": 1200000, "settlement_details": { "rail": "sepa" } }' > fields.json
+for alg in x25519 ml-kem-1024; do
+    for who in client-456 miner-789 auditor-001; do
+        q "$veil" receipt keygen --db "r-$alg.db" --participant "$who" --alg "$alg" --out "$alg-$who"
+    done
+    q "$veil" receipt encrypt --db "r-$alg.db" --alg "$alg" --fields fields.json --transaction s-1 \
+        --participant client-456 --participant miner-789 --auditor auditor-001 \
+        --tx-digest 0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9 \
+        --out "$S/receipt/receipt-$alg.json"
+done
 
 du -sh "$S" "$C"

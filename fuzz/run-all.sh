@@ -8,7 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"envelope groth16_vk groth16_pk plonky2_vk plonky2_pk attestation signed_root trusted_keys witness aggregate snarkjs ptau ceremony iden3"}
+targets=${*:-"envelope groth16_vk groth16_pk plonky2_vk plonky2_pk attestation signed_root trusted_keys witness aggregate aggregate_key snarkjs ptau ceremony iden3 receipt"}
 bin=$here/target/x86_64-unknown-linux-gnu/release
 logs=$here/logs
 mkdir -p "$logs"
