@@ -28,7 +28,7 @@ use veil_circuits::error::CircuitError;
 use veil_circuits::hash::{Domain, NativeInput};
 use veil_circuits::merkle::{alloc_path, merkle_root, MerkleTree};
 use veil_circuits::{Circuit, Listed, NativeHasher, PoseidonBls12};
-use veil_prover::audit::mutate::{self, MutationReport};
+use veil_prover::audit::mutate::{self, Equivalence, MutationReport};
 use veil_prover::audit::{analyse, compile_labelled, synthesize_labelled, LabelledR1cs};
 use veil_prover::r1cs::dishonest as rd;
 use veil_prover::R1csApi;
@@ -170,11 +170,21 @@ fn circuit_assignments<C: Listed>(circuit: &C) -> Assignments {
 
 // ---------------------------------------------------------------- the report
 
+const EQUIVALENCES: [Equivalence; 7] = [
+    Equivalence::RepeatedRow,
+    Equivalence::TrivialRow,
+    Equivalence::SameEquation,
+    Equivalence::ScaledRow,
+    Equivalence::BooleanCases,
+    Equivalence::ImpliedRow,
+    Equivalence::ForcedZero,
+];
+
 fn print(report: &MutationReport) {
     println!(
         "{}: {} rows, {} mutated, {} mutants: killed {} (honest {}, rule-breaking or \
-         cheat {}, moved value {}, audit {}), survived {} ({} equivalent), score {:.1} % \
-         [{} bad assignments, {} moved values]",
+         cheat {}, moved value {}, audit {}, solver cheat {}, solver valid refused {}), survived {} ({} equivalent: \
+         {}; {} unexplained), score {:.1} % [{} bad assignments, {} moved values]",
         report.name,
         report.rows,
         report.rows_mutated,
@@ -184,8 +194,16 @@ fn print(report: &MutationReport) {
         report.killed_assignment,
         report.killed_moved_value,
         report.killed_audit,
+        report.killed_solver,
+        report.killed_solver_valid,
         report.survivors.len(),
         report.equivalent(),
+        EQUIVALENCES
+            .iter()
+            .map(|k| format!("{k} {}", report.equivalent_of(*k)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        report.unexplained().count(),
         report.score(),
         report.bad_assignments,
         report.moved_values,
@@ -588,8 +606,45 @@ fn mutate_gadget(g: &Gadget) -> MutationReport {
     let rows = mutate::sample_rows(sys.num_constraints(), usize::MAX);
     let report = mutate::run(&sys, &honest, &bad, true, &rows);
     print(&report);
+    debug_survivors(&sys, &report, &honest[0]);
     assert_sound(&report);
     report
+}
+
+/// VEIL_MUTANT_DEBUG=N: the rows of the first N unexplained survivors, and of the rows their
+/// variables occur in, written out.
+fn debug_survivors(sys: &veil_prover::audit::LabelledSystem, report: &MutationReport, h: &[Fr]) {
+    let Some(n) = std::env::var("VEIL_MUTANT_DEBUG")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    else {
+        return;
+    };
+    for s in report.unexplained().take(n) {
+        println!(
+            "=== {} | {}",
+            s.mutation,
+            s.variable.as_deref().unwrap_or("-")
+        );
+        println!("  {}", mutate::describe_row(sys, s.row, h));
+        let mut seen = vec![s.row];
+        for mi in 0..3 {
+            for (_, v) in &sys.matrices[mi][s.row] {
+                if *v == 0 {
+                    continue;
+                }
+                for r in 0..sys.num_constraints() {
+                    if seen.contains(&r) || seen.len() > 12 {
+                        continue;
+                    }
+                    if (0..3).any(|m| sys.matrices[m][r].iter().any(|t| t.1 == *v)) {
+                        seen.push(r);
+                        println!("  uses v{v}: {}", mutate::describe_row(sys, r, h));
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -179,7 +179,7 @@ impl Row {
     }
 
     /// b·(1 − b) = 0 (either order, any scaling): the boolean b.
-    fn booleanity(&self) -> Option<usize> {
+    pub(super) fn booleanity(&self) -> Option<usize> {
         if !self.c.is_empty() {
             return None;
         }
@@ -455,6 +455,40 @@ pub(super) fn solve(rows: &[Row], inputs: &[bool]) -> (Vec<bool>, usize) {
         }
     }
     (state.known, passes)
+}
+
+/// Rule 3 alone, to its fixpoint, over every row but `skip`: an upper bound on the integer
+/// value of each variable that holds in every assignment satisfying those rows (booleanity
+/// rows, then integer equations; see the module docs). Bound 0 means the variable is 0.
+/// The mutation harness uses it to show a mutant equivalent (the rows other than the
+/// mutated one already force what the mutant changes).
+pub(super) fn bounds(rows: &[Row], total: usize, skip: Option<usize>) -> Vec<Option<i128>> {
+    let mut state = State {
+        rows,
+        known: vec![false; total],
+        bound: vec![None; total],
+        changed: false,
+    };
+    let keep = |r: &usize| Some(*r) != skip;
+    for (_, row) in rows.iter().enumerate().filter(|(r, _)| keep(r)) {
+        if let Some(b) = row.booleanity() {
+            state.set_bound(b, 1);
+        }
+    }
+    // Bounds only shrink, so stopping at any pass leaves valid (if weaker) bounds; the cap
+    // keeps a slow descent (an unsatisfiable cycle) from running long.
+    for _ in 0..64 {
+        state.changed = false;
+        for (_, row) in rows.iter().enumerate().filter(|(r, _)| keep(r)) {
+            if let Some((terms, k)) = &row.linear {
+                state.bounds(terms, *k);
+            }
+        }
+        if !state.changed {
+            break;
+        }
+    }
+    state.bound
 }
 
 /// The rows each variable occurs in.

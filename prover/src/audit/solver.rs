@@ -1,0 +1,258 @@
+//! A value solver over R1CS rows, for the mutation harness ([`super::mutate`]): it searches
+//! for a **cheat** against a mutant, an assignment that satisfies every row of the mutated
+//! system and violates the original row. A cheat found is a proof that the mutant changes
+//! the solutions (it is killed); the search proves nothing when it finds none.
+//!
+//! **Repair propagation.** Start from a honest assignment, set one variable to another value
+//! (the *perturbation*), and repair: while a row A·B = C of the mutated system fails, pick a
+//! variable of the row not yet touched whose value the row fixes linearly (the row is
+//! a₀b₀ + (a₀b₁ + a₁b₀)·u = c₀ + c₁·u in it, with a₁b₁ = 0 and a non-zero multiplier), set
+//! it, and look again at the rows it occurs in. A touched variable is never changed again, so
+//! the search ends; it fails when a failing row has nothing left to repair. A variable that
+//! booleanity rows hold in {0, 1} is only repaired to 0 or 1, and a linear row that fixes a
+//! run of them (a bit decomposition x = Σ 2^i b_i) repairs them all at once by decomposing
+//! the value (greedily over superincreasing coefficients). Which candidate a row repairs is
+//! the *strategy*: the prover's values (inputs) or the derived ones first, the output side
+//! (C) first.
+//!
+//! Whatever the search does, the answer is checked: every row of the mutated system is
+//! evaluated on it, and the original row must fail. So a wrong turn of the heuristics can
+//! only miss a cheat, never report a false one.
+
+use ark_bls12_381::Fr;
+use ark_ff::{Field, One, PrimeField, Zero};
+use num_bigint::BigUint;
+
+pub(super) type Terms = Vec<(Fr, usize)>;
+
+/// The rows, with row `i` replaced by `accept`; the search wants an assignment of them that
+/// fails `refuse`. For a cheat, `accept` is the mutated row and `refuse` the original; for a
+/// valid assignment the mutant refuses (the mutant is stricter than the original), the
+/// other way round.
+pub(super) struct Mutant<'a> {
+    pub rows: &'a [[Terms; 3]],
+    pub occurs: &'a [Vec<usize>],
+    /// Variables held in {0, 1} by a booleanity row.
+    pub boolean: &'a [bool],
+    /// Inputs: the constant one, the public inputs, the prover's witness inputs.
+    pub input: &'a [bool],
+    pub i: usize,
+    pub accept: &'a [Terms; 3],
+    pub refuse: &'a [Terms; 3],
+}
+
+/// How a failing row picks the variable it repairs.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Strategy {
+    /// Derived values first (forward propagation of the change), C before A and B.
+    Derived,
+    /// Inputs first (the prover changes its own values to absorb the change).
+    Inputs,
+}
+
+pub(super) const STRATEGIES: [Strategy; 2] = [Strategy::Derived, Strategy::Inputs];
+
+fn eval(lc: &[(Fr, usize)], x: &[Fr]) -> Fr {
+    lc.iter().map(|(c, v)| *c * x[*v]).sum()
+}
+
+pub(super) fn holds(row: &[Terms; 3], x: &[Fr]) -> bool {
+    eval(&row[0], x) * eval(&row[1], x) == eval(&row[2], x)
+}
+
+/// An LC split at variable u: (value of the other terms, coefficient of u).
+fn split(lc: &[(Fr, usize)], x: &[Fr], u: usize) -> (Fr, Fr) {
+    let (mut rest, mut coef) = (Fr::zero(), Fr::zero());
+    for (c, v) in lc {
+        if *v == u {
+            coef += c;
+        } else {
+            rest += *c * x[*v];
+        }
+    }
+    (rest, coef)
+}
+
+/// The value of u that makes the row hold with the other values as they are, when the row
+/// is linear in u with a non-zero multiplier.
+fn solve_for(row: &[Terms; 3], x: &[Fr], u: usize) -> Option<Fr> {
+    let (a0, a1) = split(&row[0], x, u);
+    let (b0, b1) = split(&row[1], x, u);
+    let (c0, c1) = split(&row[2], x, u);
+    if !(a1 * b1).is_zero() {
+        return None;
+    }
+    let k = a0 * b1 + a1 * b0 - c1;
+    k.inverse().map(|inv| (c0 - a0 * b0) * inv)
+}
+
+fn to_big(f: &Fr) -> BigUint {
+    f.into_bigint().into()
+}
+
+/// A linear row (A or B a constant) as Σ e_v v = k over the field: its terms (merged) and k.
+fn linear(row: &[Terms; 3]) -> Option<(Vec<(Fr, usize)>, Fr)> {
+    let constant = |lc: &Terms| {
+        lc.iter()
+            .all(|t| t.1 == 0)
+            .then(|| lc.iter().map(|t| t.0).sum::<Fr>())
+    };
+    let (k, other) = match (constant(&row[0]), constant(&row[1])) {
+        (Some(k), _) => (k, &row[1]),
+        (None, Some(k)) => (k, &row[0]),
+        _ => return None,
+    };
+    let mut terms: Vec<(Fr, usize)> = Vec::new();
+    let mut add = |c: Fr, v: usize| match terms.iter_mut().find(|t| t.1 == v) {
+        Some(t) => t.0 += c,
+        None => terms.push((c, v)),
+    };
+    for (c, v) in other {
+        add(k * c, *v);
+    }
+    for (c, v) in &row[2] {
+        add(-*c, *v);
+    }
+    let mut rhs = Fr::zero();
+    terms.retain(|(c, v)| {
+        if *v == 0 {
+            rhs -= c;
+            false
+        } else {
+            !c.is_zero()
+        }
+    });
+    Some((terms, rhs))
+}
+
+/// Repairs a failing linear row by decomposing: the untouched boolean variables of the row,
+/// with (after one common scaling) positive superincreasing integer coefficients, are set so
+/// that the row holds, if they can be. Returns the assignments.
+fn decompose(row: &[Terms; 3], x: &[Fr], m: &Mutant, frozen: &[bool]) -> Option<Vec<(usize, Fr)>> {
+    let (terms, rhs) = linear(row)?;
+    let (free, fixed): (Vec<_>, Vec<_>) = terms
+        .iter()
+        .partition(|(_, v)| !frozen[*v] && m.boolean[*v] && !m.input[*v]);
+    if free.len() < 2 {
+        return None;
+    }
+    // Σ_free c_v b_v = rhs − Σ_fixed c_v x_v.
+    let target = fixed.iter().fold(rhs, |acc, (c, v)| acc - *c * x[*v]);
+    for factor in [
+        Fr::one(),
+        -Fr::one(),
+        free[0].0.inverse()?,
+        -free[0].0.inverse()?,
+    ] {
+        let mut items: Vec<(BigUint, usize)> = free
+            .iter()
+            .map(|(c, v)| (to_big(&(factor * c)), *v))
+            .collect();
+        if items.iter().any(|(c, _)| c.bits() > 253) {
+            continue;
+        }
+        items.sort();
+        let mut acc = BigUint::zero();
+        let mut ok = true;
+        for (c, _) in &items {
+            if *c <= acc {
+                ok = false;
+                break;
+            }
+            acc += c;
+        }
+        if !ok || acc.bits() > 253 {
+            continue;
+        }
+        let mut t = to_big(&(factor * target));
+        if t > acc {
+            continue;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (c, v) in items.iter().rev() {
+            if t >= *c {
+                t -= c;
+                out.push((*v, Fr::one()));
+            } else {
+                out.push((*v, Fr::zero()));
+            }
+        }
+        if t.is_zero() {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The repair search from `start` with `perturb` applied (see the module docs). Returns an
+/// assignment every row holds (row `i` as `accept`) and `refuse` fails.
+pub(super) fn cheat(
+    m: &Mutant,
+    start: &[Fr],
+    perturb: &[(usize, Fr)],
+    strategy: Strategy,
+    budget: usize,
+) -> Option<Vec<Fr>> {
+    let row = |r: usize| if r == m.i { m.accept } else { &m.rows[r] };
+    let mut x = start.to_vec();
+    let mut frozen = vec![false; x.len()];
+    frozen[0] = true;
+    let mut work: Vec<usize> = vec![m.i];
+    for &(v, val) in perturb {
+        if v == 0 || v >= x.len() {
+            return None;
+        }
+        x[v] = val;
+        frozen[v] = true;
+        work.extend(&m.occurs[v]);
+    }
+    let mut steps = 0;
+    while let Some(r) = work.pop() {
+        let rr = row(r);
+        if holds(rr, &x) {
+            continue;
+        }
+        steps += 1;
+        if steps > budget {
+            return None;
+        }
+        // The candidates: untouched variables of the row, once each, in the strategy's order.
+        let mut cands: Vec<(u8, usize)> = Vec::new();
+        for (mi, lc) in rr.iter().enumerate() {
+            for (_, v) in lc {
+                if frozen[*v] || cands.iter().any(|c| c.1 == *v) {
+                    continue;
+                }
+                let derived = !m.input[*v];
+                let rank = match strategy {
+                    Strategy::Derived => u8::from(!derived) * 2 + u8::from(mi != 2),
+                    Strategy::Inputs => u8::from(derived) * 2 + u8::from(mi != 2),
+                };
+                cands.push((rank, *v));
+            }
+        }
+        cands.sort();
+        let mut set: Vec<(usize, Fr)> = Vec::new();
+        for &(_, u) in &cands {
+            if let Some(val) = solve_for(rr, &x, u) {
+                if m.boolean[u] && !(val.is_zero() || val.is_one()) {
+                    continue;
+                }
+                set.push((u, val));
+                break;
+            }
+        }
+        if set.is_empty() {
+            set = decompose(rr, &x, m, &frozen)?;
+        }
+        for (u, val) in set {
+            x[u] = val;
+            frozen[u] = true;
+            work.extend(&m.occurs[u]);
+        }
+        work.push(r);
+    }
+    // The answer, checked in full.
+    let all_hold = (0..m.rows.len()).all(|r| holds(row(r), &x));
+    (all_hold && !holds(m.refuse, &x)).then_some(x)
+}
