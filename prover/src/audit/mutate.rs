@@ -675,7 +675,9 @@ pub fn run(
                 })
                 .or_else(|| {
                     let v = first?;
-                    forced_zero(&arows, total, &base_bounds, i, v, &|v| sys.variable(v).0)
+                    forced_zero(&mut arows, total, &base_bounds, i, &mutated, v, &|v| {
+                        sys.variable(v).0
+                    })
                 });
             let variable = term_var.map(|v| format!("variable {v}: {}", sys.variable(v).0));
             let (kind, equivalent) = equivalent.unzip();
@@ -707,29 +709,35 @@ fn occurrences(raw: &[[Terms; 3]], total: usize) -> Vec<Vec<usize>> {
     o
 }
 
-/// The mutated term's variable `v` is 0 in every assignment of the rows other than `i`
-/// ([`analysis::bounds`] bounds it by 0 without row i): its term in row i is 0 whatever its
-/// coefficient, kept or dropped, so the mutant has the original's solutions.
+/// The mutated term's variable `v` is 0 in every solution of the original system and in
+/// every solution of the mutant ([`analysis::bounds`] bounds it by 0 in both): the two rows
+/// differ only in v's term, which is then 0, so both systems are (the other rows, v = 0,
+/// row i at v = 0) and have the same solutions.
 fn forced_zero(
-    arows: &[Row],
+    arows: &mut [Row],
     total: usize,
     base: &[Option<i128>],
     i: usize,
+    mutated: &[Terms; 3],
     v: usize,
     name: &dyn Fn(usize) -> String,
 ) -> Option<(Equivalence, String)> {
-    // Without row i the bounds can only be weaker: skip the recomputation unless even the
-    // whole system forces v to 0.
     if base[v] != Some(0) {
         return None;
     }
-    let bounds = analysis::bounds(arows, total, Some(i));
+    let original = std::mem::replace(
+        &mut arows[i],
+        analysis::build_row(&mutated[0], &mutated[1], &mutated[2]),
+    );
+    let bounds = analysis::bounds(arows, total, None);
+    arows[i] = original;
     (bounds[v] == Some(0)).then(|| {
         (
             Equivalence::ForcedZero,
             format!(
-                "variable {v} ({}) is 0 in every assignment of the other rows (they bound it \
-                 by 0), so its term is 0 whatever the mutation does to it",
+                "variable {v} ({}) is 0 in every solution of the original and of the mutant \
+                 (integer equations over bounded variables bound it by 0 in both), so its \
+                 term, the only difference, is 0",
                 name(v)
             ),
         )
