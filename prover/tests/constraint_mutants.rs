@@ -242,6 +242,7 @@ fn mutate_circuit<C: Listed>() -> MutationReport {
     let rows = mutate::sample_rows(sys.num_constraints(), row_budget());
     let report = mutate::run(&sys, &a.honest, &a.bad, true, &rows);
     print(&report);
+    debug_survivors(&sys, &report, &a.honest[0]);
     assert_sound(&report);
     assert!(
         !a.bad.is_empty(),
@@ -281,6 +282,11 @@ fn assert_survivors(report: &MutationReport) {
 struct Gadget {
     name: &'static str,
     values: Vec<u64>,
+    /// More honest value sets, with alternating bit patterns (0xAA…, 0x55…) and extremes,
+    /// so that each bit of a decomposition is 1 in some honest assignment and 0 in another:
+    /// a mutant that forces a bit (or a sign) the first sample happens to have is then
+    /// killed as honest, not left to the solver.
+    extra: Vec<Vec<u64>>,
     check: fn(&[u64]) -> bool,
     labelled: fn(&mut LabelledR1cs, Option<&[u64]>) -> Res<()>,
     r1cs: fn(&mut R1csApi, Option<&[u64]>) -> Res<()>,
@@ -288,9 +294,13 @@ struct Gadget {
 
 macro_rules! gadget {
     ($name:literal, $f:ident, $values:expr, $check:expr) => {
+        gadget!($name, $f, $values, vec![], $check)
+    };
+    ($name:literal, $f:ident, $values:expr, $extra:expr, $check:expr) => {
         Gadget {
             name: $name,
             values: $values,
+            extra: $extra,
             check: $check,
             labelled: $f::<LabelledR1cs>,
             r1cs: $f::<R1csApi>,
@@ -467,6 +477,10 @@ fn g_merkle<A: Api>(api: &mut A, v: Option<&[u64]>) -> Res<()> {
     api.digest_assert_equal(&s, &sc)
 }
 
+/// The alternating bit patterns of the extra honest values.
+const A64: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+const F64: u64 = 0x5555_5555_5555_5555;
+
 fn fits(x: u64, bits: u32) -> bool {
     x < (1 << bits)
 }
@@ -477,31 +491,76 @@ fn gadgets() -> Vec<Gadget> {
             "range checks",
             g_range,
             vec![40_000, u64::MAX - 3, 200, 5, 1 << 19],
+            vec![
+                vec![0xAAAA, A64, 0xAA, F64, 0xA_AAAA],
+                vec![0x5555, F64, 0x55, A64, 0x5_5555],
+                vec![0xFFFF, u64::MAX, 0xFF, u64::MAX, 0xF_FFFF],
+            ],
             |v| v[0] < 1 << 16 && v[2] < 256 && v[4] < 1 << 20
         ),
-        gadget!("booleans", g_booleans, vec![1, 0, 0, 1, 0, 1], |v| {
-            let (a, b) = (v[0] != 0, v[1] != 0);
-            (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) == !a && v[5] != 0
-        }),
-        gadget!("less_than", g_less_than, vec![3, 5, 1], |v| {
-            fits(v[0], 8) && fits(v[1], 8) && (v[0] < v[1]) == (v[2] != 0)
-        }),
+        gadget!(
+            "booleans",
+            g_booleans,
+            vec![1, 0, 0, 1, 0, 1],
+            vec![
+                vec![0, 0, 0, 0, 1, 1],
+                vec![0, 1, 0, 1, 1, 1],
+                vec![1, 1, 1, 1, 0, 1]
+            ],
+            |v| {
+                let (a, b) = (v[0] != 0, v[1] != 0);
+                (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) == !a && v[5] != 0
+            }
+        ),
+        gadget!(
+            "less_than",
+            g_less_than,
+            vec![3, 5, 1],
+            vec![
+                vec![0xAA, 0x55, 0],
+                vec![0x55, 0xAA, 1],
+                vec![0xFF, 0, 0],
+                vec![0, 0xFF, 1]
+            ],
+            |v| { fits(v[0], 8) && fits(v[1], 8) && (v[0] < v[1]) == (v[2] != 0) }
+        ),
         gadget!(
             "assert_less_than, assert_less_or_equal",
             g_assert_less,
             vec![3, 5, 5],
+            vec![
+                vec![0x55, 0xAA, 0xAA],
+                vec![0xAA, 0xFF, 0x55],
+                vec![0, 1, 0],
+                vec![0xFE, 0xFF, 0xFF]
+            ],
             |v| fits(v[0], 8) && fits(v[1], 8) && fits(v[2], 8) && v[0] < v[1] && v[2] <= v[1]
         ),
         gadget!(
             "u64_less_than, u64_assert_less_than",
             g_u64_compare,
             vec![3, 1 << 40, 1, (1 << 40) - 1],
+            vec![
+                vec![F64, A64, 1, A64 - 1],
+                vec![A64, F64, 0, F64 - 1],
+                vec![u64::MAX, u64::MAX, 0, 0],
+                vec![0, u64::MAX, 1, u64::MAX - 1],
+            ],
             |v| (v[0] < v[1]) == (v[2] != 0) && v[3] < v[1]
         ),
         gadget!(
             "u64_mul_div",
             g_mul_div,
             vec![123_457, 3_333, 123_457 * 3_333 / D],
+            [
+                (A64, 0x2AAA),
+                (F64, 0x1555),
+                (u64::MAX, 9_999),
+                (F64, 0x3FFF)
+            ]
+            .iter()
+            .map(|&(a, b)| vec![a, b, (u128::from(a) * u128::from(b) / u128::from(D)) as u64])
+            .collect(),
             |v| fits(v[1], 14)
                 && u128::from(v[0]) * u128::from(v[1]) / u128::from(D) == u128::from(v[2])
         ),
@@ -509,6 +568,23 @@ fn gadgets() -> Vec<Gadget> {
             "u64_sum, u64_sub, u64_select",
             g_u64_arith,
             vec![1 << 40, 5, 1, (1 << 40) + 5, (1 << 40) - 5, 1 << 40],
+            [
+                (0x9555_5555_5555_5555, 0x2AAA_AAAA_AAAA_AAAA, 0),
+                (A64, F64, 1),
+                (u64::MAX, 0, 1),
+                (1 << 63, (1 << 63) - 1, 0),
+                (F64, F64, 1),
+            ]
+            .iter()
+            .map(|&(x, y, c)| vec![
+                x,
+                y,
+                c,
+                x.wrapping_add(y),
+                x.wrapping_sub(y),
+                if c != 0 { x } else { y }
+            ])
+            .collect(),
             |v| v[0].checked_add(v[1]) == Some(v[3])
                 && v[0].checked_sub(v[1]) == Some(v[4])
                 && v[5] == if v[2] != 0 { v[0] } else { v[1] }
@@ -517,6 +593,11 @@ fn gadgets() -> Vec<Gadget> {
             "equality, ids, select, mul",
             g_equality,
             vec![7, 9, 1, 2, 0, 1, 1, 7, 63],
+            vec![
+                vec![0xAA, 0x55, A64, F64, 0, A64, 0, 0x55, 0xAA * 0x55],
+                vec![0x55, 0xAA, F64, A64, 0, F64, 1, 0x55, 0xAA * 0x55],
+                vec![0xFF, 0, u64::MAX, 0, 0, u64::MAX, 1, 0xFF, 0],
+            ],
             |v| fits(v[0], 8)
                 && fits(v[1], 8)
                 && v[0] != v[1]
@@ -532,12 +613,22 @@ fn gadgets() -> Vec<Gadget> {
             "hash",
             g_hash,
             vec![5, u64::MAX, 3, 9, 5, u64::MAX, 3, 9],
+            vec![
+                vec![0xAA, A64, F64, A64, 0xAA, A64, F64, A64],
+                vec![0x55, F64, A64, F64, 0x55, F64, A64, F64],
+            ],
             |v| fits(v[0], 8) && v[..4] == v[4..8]
         ),
         gadget!(
             "merkle path, digest_select",
             g_merkle,
             vec![7, 6, 0, 0, 11, 11],
+            vec![
+                vec![1, 0, 0, 1, 1, A64],
+                vec![9, 8, 0, 0, F64, F64],
+                vec![4, 3, 0, 1, 4, 77],
+                vec![6, 5, 0, 0, 0, 0],
+            ],
             |v| {
                 v[1] < 9
                     && v[0] == v[1] + 1
@@ -590,6 +681,17 @@ fn mutate_gadget(g: &Gadget) -> MutationReport {
         run.unsatisfied
     );
     let (mut honest, mut bad) = (vec![run.assignment], Vec::new());
+    for v in &g.extra {
+        assert!((g.check)(v), "{}: the extra honest values {v:?}", g.name);
+        let run = complete(v).unwrap();
+        assert!(
+            run.satisfied(),
+            "{}: {v:?} refused at {:?}",
+            g.name,
+            run.unsatisfied
+        );
+        honest.push(run.assignment);
+    }
     for (name, v) in value_variants(&g.values) {
         let Some(run) = complete(&v) else { continue };
         if (g.check)(&v) {
@@ -614,6 +716,14 @@ fn mutate_gadget(g: &Gadget) -> MutationReport {
 /// VEIL_MUTANT_DEBUG=N: the rows of the first N unexplained survivors, and of the rows their
 /// variables occur in, written out.
 fn debug_survivors(sys: &veil_prover::audit::LabelledSystem, report: &MutationReport, h: &[Fr]) {
+    // VEIL_MUTANT_SHOW=r,s,...: those rows written out.
+    if let Ok(list) = std::env::var("VEIL_MUTANT_SHOW") {
+        for r in list.split(',').filter_map(|r| r.parse::<usize>().ok()) {
+            if r < sys.num_constraints() {
+                println!("  {}", mutate::describe_row(sys, r, h));
+            }
+        }
+    }
     let Some(n) = std::env::var("VEIL_MUTANT_DEBUG")
         .ok()
         .and_then(|n| n.parse().ok())

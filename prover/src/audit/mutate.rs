@@ -352,7 +352,7 @@ fn perturbations(h: Fr) -> Vec<Fr> {
 /// mutated term's.
 const PERTURBED_PER_ROW: usize = 8;
 /// Repairs per cheat search before it gives up.
-const REPAIR_BUDGET: usize = 4096;
+const REPAIR_BUDGET: usize = 50_000;
 
 /// The search against one mutant ([`solver`]): each variable of the row (the mutated term's
 /// first) set to each of [`perturbations`], from each of the first two honest assignments,
@@ -367,11 +367,20 @@ fn search(m: &solver::Mutant, honest: &[Vec<Fr>], first: Option<usize>) -> Optio
             }
         }
     }
+    let trace = std::env::var("VEIL_MUTANT_TRACE").is_ok_and(|t| t == m.i.to_string());
     for (hi, h) in honest.iter().enumerate().take(2) {
         for &v in &vars {
             for value in perturbations(h[v]) {
                 for strategy in solver::STRATEGIES {
-                    if solver::cheat(m, h, &[(v, value)], strategy, REPAIR_BUDGET).is_some() {
+                    let r = solver::cheat(m, h, &[(v, value)], strategy, REPAIR_BUDGET);
+                    if trace {
+                        eprintln!(
+                            "  search row {} v{v} := {value} {strategy:?}: {:?}",
+                            m.i,
+                            r.as_ref().err()
+                        );
+                    }
+                    if r.is_ok() {
                         return Some(format!(
                             "variable {v} := {value} in honest assignment {hi}, repaired \
                              ({strategy:?} first)"

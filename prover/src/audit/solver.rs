@@ -22,6 +22,7 @@
 use ark_bls12_381::Fr;
 use ark_ff::{Field, One, PrimeField, Zero};
 use num_bigint::BigUint;
+use std::collections::BTreeSet;
 
 pub(super) type Terms = Vec<(Fr, usize)>;
 
@@ -184,6 +185,18 @@ fn decompose(row: &[Terms; 3], x: &[Fr], m: &Mutant, frozen: &[bool]) -> Option<
     None
 }
 
+/// Why a search found nothing.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Fail {
+    /// A failing row with nothing left to repair.
+    #[allow(dead_code)] // read through Debug, by VEIL_MUTANT_TRACE
+    Stuck(usize),
+    /// Too many repairs.
+    Budget,
+    /// Every row holds, and so does the one that should fail.
+    NotRefused,
+}
+
 /// The repair search from `start` with `perturb` applied (see the module docs). Returns an
 /// assignment every row holds (row `i` as `accept`) and `refuse` fails.
 pub(super) fn cheat(
@@ -192,29 +205,32 @@ pub(super) fn cheat(
     perturb: &[(usize, Fr)],
     strategy: Strategy,
     budget: usize,
-) -> Option<Vec<Fr>> {
+) -> Result<Vec<Fr>, Fail> {
     let row = |r: usize| if r == m.i { m.accept } else { &m.rows[r] };
     let mut x = start.to_vec();
     let mut frozen = vec![false; x.len()];
     frozen[0] = true;
-    let mut work: Vec<usize> = vec![m.i];
+    // Failing rows are repaired in row order, the order the circuit computes its values in,
+    // so that a change flows forward (a hash's rounds one after the other) rather than
+    // being solved backwards through a row visited out of turn.
+    let mut work: BTreeSet<usize> = BTreeSet::from([m.i]);
     for &(v, val) in perturb {
         if v == 0 || v >= x.len() {
-            return None;
+            return Err(Fail::Stuck(m.i));
         }
         x[v] = val;
         frozen[v] = true;
         work.extend(&m.occurs[v]);
     }
     let mut steps = 0;
-    while let Some(r) = work.pop() {
+    while let Some(r) = work.pop_first() {
         let rr = row(r);
         if holds(rr, &x) {
             continue;
         }
         steps += 1;
         if steps > budget {
-            return None;
+            return Err(Fail::Budget);
         }
         // The candidates: untouched variables of the row, once each, in the strategy's order.
         let mut cands: Vec<(u8, usize)> = Vec::new();
@@ -243,16 +259,21 @@ pub(super) fn cheat(
             }
         }
         if set.is_empty() {
-            set = decompose(rr, &x, m, &frozen)?;
+            set = decompose(rr, &x, m, &frozen).ok_or(Fail::Stuck(r))?;
         }
         for (u, val) in set {
             x[u] = val;
             frozen[u] = true;
             work.extend(&m.occurs[u]);
         }
-        work.push(r);
+        work.insert(r);
     }
     // The answer, checked in full.
-    let all_hold = (0..m.rows.len()).all(|r| holds(row(r), &x));
-    (all_hold && !holds(m.refuse, &x)).then_some(x)
+    if let Some(r) = (0..m.rows.len()).find(|&r| !holds(row(r), &x)) {
+        return Err(Fail::Stuck(r));
+    }
+    if holds(m.refuse, &x) {
+        return Err(Fail::NotRefused);
+    }
+    Ok(x)
 }
