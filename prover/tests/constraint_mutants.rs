@@ -120,7 +120,7 @@ fn circuit_assignments<C: Listed>(circuit: &C) -> Assignments {
             .ok()
     };
     let mut honest = Vec::new();
-    for seed in [1, 2] {
+    for seed in [1, 2, 3, 4, 5, 6] {
         let w = C::sample::<PoseidonBls12>(SIZE, seed).unwrap();
         circuit.check::<PoseidonBls12>(&w).unwrap();
         let run = complete(&w).unwrap();
@@ -259,7 +259,7 @@ macro_rules! circuit_mutation_tests {
                 #[test]
                 fn constraint_mutants() {
                     let report = super::mutate_circuit::<veil_circuits::$kind>();
-                    super::assert_survivors(&report);
+                    super::assert_survivors(&report, super::row_budget() == super::CI_ROWS);
                 }
             }
         )*
@@ -267,13 +267,68 @@ macro_rules! circuit_mutation_tests {
 }
 veil_verifier::for_each_circuit!(circuit_mutation_tests);
 
-/// Survivors are printed (row, label, mutation, variable) for MUTATION.md; they are not
-/// classified yet (see MUTATION.md: the survivors are the next step), so the test holds
-/// the soundness conditions ([`assert_sound`]) and that the mutants ran, not a score.
-fn assert_survivors(report: &MutationReport) {
+/// Unexplained survivors allowed per system: a ratchet, at the figure reached on the CI
+/// sample (150 rows per circuit, every row of each gadget) on 2026-12-02, after the solver's
+/// kills and the equivalence arguments (see MUTATION.md). Almost all of them are *stricter*
+/// mutants (a bit's booleanity row b·(1 − b) = 0 with the term −b dropped, so b = 0): they
+/// refuse valid witnesses whose value has that bit set (a completeness change, not a
+/// soundness one), and the solver finds no valid assignment with the bit set because the
+/// value flows into a division or overflows a sum. The test fails when a system has more
+/// than its figure (a new survivor: a constraint the tests stopped holding); lower a figure
+/// when a change kills more, never raise one without an equivalence argument. A system not
+/// listed allows none.
+const UNEXPLAINED_ALLOWED: &[(&str, usize)] = &[
+    ("ownership-4", 3),
+    ("tier-4", 4),
+    ("renewal-4", 3),
+    ("metering-4", 22),
+    ("isolation-4", 0),
+    ("revenue-4", 15),
+    ("waterfall-4", 122),
+    ("receipt-4", 23),
+    ("flow-budget-4", 13),
+    ("range checks", 0),
+    ("booleans", 6),
+    ("less_than", 0),
+    ("assert_less_than, assert_less_or_equal", 1),
+    ("u64_less_than, u64_assert_less_than", 0),
+    ("u64_mul_div", 4),
+    ("u64_sum, u64_sub, u64_select", 2),
+    ("equality, ids, select, mul", 18),
+    ("hash", 0),
+    ("merkle path, digest_select", 0),
+];
+
+/// The survivors are printed (row, label, mutation, variable, why equivalent) for
+/// MUTATION.md; on the CI sample (the default rows) the unexplained ones must not exceed
+/// the ratchet [`UNEXPLAINED_ALLOWED`]. With `VEIL_MUTANT_ROWS` set otherwise the figures
+/// differ and are printed only.
+fn assert_survivors(report: &MutationReport, ci_sample: bool) {
     assert!(report.mutants > 0 && report.killed() > 0, "{}", report.name);
     let unexplained = report.unexplained().count();
-    println!("{}: {unexplained} unexplained survivors", report.name);
+    let allowed = UNEXPLAINED_ALLOWED
+        .iter()
+        .find(|(name, _)| *name == report.name)
+        .map_or(0, |(_, n)| *n);
+    println!(
+        "{}: {unexplained} unexplained survivors (ratchet {allowed})",
+        report.name
+    );
+    if ci_sample {
+        assert!(
+            unexplained <= allowed,
+            "{}: {unexplained} unexplained survivors, more than the {allowed} of the ratchet \
+             (UNEXPLAINED_ALLOWED): a mutant of the constraints no test kills and no argument \
+             shows equivalent; the new ones are the lines marked UNEXPLAINED above",
+            report.name
+        );
+        if unexplained < allowed {
+            println!(
+                "{}: fewer unexplained survivors than the ratchet: lower it to {unexplained}",
+                report.name
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the gadgets
@@ -597,6 +652,10 @@ fn gadgets() -> Vec<Gadget> {
                 vec![0xAA, 0x55, A64, F64, 0, A64, 0, 0x55, 0xAA * 0x55],
                 vec![0x55, 0xAA, F64, A64, 0, F64, 1, 0x55, 0xAA * 0x55],
                 vec![0xFF, 0, u64::MAX, 0, 0, u64::MAX, 1, 0xFF, 0],
+                // Products with every bit of the 16-bit claim set in one of them.
+                vec![0xFF, 0xFE, 3, 4, 0, 3, 0, 0xFE, 0xFF * 0xFE],
+                vec![0xB5, 0xD3, 5, 6, 0, 5, 1, 0xB5, 0xB5 * 0xD3],
+                vec![0x80, 1, 7, 8, 0, 7, 0, 1, 0x80],
             ],
             |v| fits(v[0], 8)
                 && fits(v[1], 8)
@@ -769,7 +828,7 @@ fn gadget_constraint_mutants() {
         .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     println!("gadgets: {mutants} mutants, {killed} killed, {equivalent} equivalent");
     for r in &all {
-        assert_survivors(r);
+        assert_survivors(r, true);
     }
 }
 

@@ -632,6 +632,7 @@ pub fn run(
                 occurs: &occurs,
                 boolean: &boolean,
                 input: &mask,
+                bound: &base_bounds,
                 i,
                 accept: &mutated,
                 refuse: row,

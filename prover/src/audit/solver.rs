@@ -37,6 +37,9 @@ pub(super) struct Mutant<'a> {
     pub boolean: &'a [bool],
     /// Inputs: the constant one, the public inputs, the prover's witness inputs.
     pub input: &'a [bool],
+    /// Upper bounds of the variables' integer values in the original system
+    /// (`analysis::bounds`), used by the decomposition repair only as a guide.
+    pub bound: &'a [Option<i128>],
     pub i: usize,
     pub accept: &'a [Terms; 3],
     pub refuse: &'a [Terms; 3],
@@ -47,11 +50,15 @@ pub(super) struct Mutant<'a> {
 pub(super) enum Strategy {
     /// Derived values first (forward propagation of the change), C before A and B.
     Derived,
+    /// As `Derived`, but a row that several derived values solve together (a quotient and
+    /// remainder, a bit decomposition) is decomposed before any one of them is solved alone.
+    Decompose,
     /// Inputs first (the prover changes its own values to absorb the change).
     Inputs,
 }
 
-pub(super) const STRATEGIES: [Strategy; 2] = [Strategy::Derived, Strategy::Inputs];
+pub(super) const STRATEGIES: [Strategy; 3] =
+    [Strategy::Derived, Strategy::Decompose, Strategy::Inputs];
 
 fn eval(lc: &[(Fr, usize)], x: &[Fr]) -> Fr {
     lc.iter().map(|(c, v)| *c * x[*v]).sum()
@@ -126,18 +133,54 @@ fn linear(row: &[Terms; 3]) -> Option<(Vec<(Fr, usize)>, Fr)> {
     Some((terms, rhs))
 }
 
-/// Repairs a failing linear row by decomposing: the untouched boolean variables of the row,
-/// with (after one common scaling) positive superincreasing integer coefficients, are set so
-/// that the row holds, if they can be. Returns the assignments.
-fn decompose(row: &[Terms; 3], x: &[Fr], m: &Mutant, frozen: &[bool]) -> Option<Vec<(usize, Fr)>> {
-    let (terms, rhs) = linear(row)?;
+/// Repairs a failing row by integer decomposition: the row as Σ c_v v = t over its
+/// untouched derived variables (a linear row; or a product row A·B = C whose C holds them,
+/// A·B taken at the current values), after one common scaling with non-negative integer
+/// coefficients, is solved greedily from the largest coefficient down, each variable taking
+/// ⌊t / c⌋ capped by its bound (1 for a boolean, else [`Mutant::bound`]). That repairs a bit
+/// decomposition x = Σ 2^i b_i, and a quotient and remainder q·d + r = a·b, at once.
+///
+/// With `bits_only`, only the boolean variables are free (the others keep their values).
+fn decompose(
+    row: &[Terms; 3],
+    x: &[Fr],
+    m: &Mutant,
+    frozen: &[bool],
+    bits_only: bool,
+) -> Option<Vec<(usize, Fr)>> {
+    let free_var = |v: usize| !frozen[v] && !m.input[v] && (m.boolean[v] || !bits_only);
+    let (terms, rhs) = match linear(row) {
+        Some(l) => l,
+        None => {
+            let in_ab = |v: usize| row[0].iter().chain(&row[1]).any(|t| t.1 == v);
+            if row[2].iter().any(|t| free_var(t.1) && in_ab(t.1)) {
+                return None;
+            }
+            let mut terms: Vec<(Fr, usize)> = Vec::new();
+            for (c, v) in &row[2] {
+                match terms.iter_mut().find(|t| t.1 == *v) {
+                    Some(t) => t.0 += c,
+                    None => terms.push((*c, *v)),
+                }
+            }
+            (terms, eval(&row[0], x) * eval(&row[1], x))
+        }
+    };
     let (free, fixed): (Vec<_>, Vec<_>) = terms
         .iter()
-        .partition(|(_, v)| !frozen[*v] && m.boolean[*v] && !m.input[*v]);
+        .filter(|t| !t.0.is_zero())
+        .partition(|(_, v)| free_var(*v));
     if free.len() < 2 {
         return None;
     }
-    // Σ_free c_v b_v = rhs − Σ_fixed c_v x_v.
+    let cap = |v: usize| -> Option<BigUint> {
+        if m.boolean[v] {
+            return Some(BigUint::one());
+        }
+        let b = m.bound.get(v).copied().flatten()?;
+        u128::try_from(b).ok().map(BigUint::from)
+    };
+    // Σ_free c_v v = rhs − Σ_fixed c_v x_v.
     let target = fixed.iter().fold(rhs, |acc, (c, v)| acc - *c * x[*v]);
     for factor in [
         Fr::one(),
@@ -149,34 +192,22 @@ fn decompose(row: &[Terms; 3], x: &[Fr], m: &Mutant, frozen: &[bool]) -> Option<
             .iter()
             .map(|(c, v)| (to_big(&(factor * c)), *v))
             .collect();
-        if items.iter().any(|(c, _)| c.bits() > 253) {
+        if items.iter().any(|(c, _)| c.bits() > 200) {
             continue;
         }
         items.sort();
-        let mut acc = BigUint::zero();
-        let mut ok = true;
-        for (c, _) in &items {
-            if *c <= acc {
-                ok = false;
-                break;
-            }
-            acc += c;
-        }
-        if !ok || acc.bits() > 253 {
-            continue;
-        }
         let mut t = to_big(&(factor * target));
-        if t > acc {
+        if t.bits() > 200 {
             continue;
         }
         let mut out = Vec::with_capacity(items.len());
         for (c, v) in items.iter().rev() {
-            if t >= *c {
-                t -= c;
-                out.push((*v, Fr::one()));
-            } else {
-                out.push((*v, Fr::zero()));
+            let mut k = &t / c;
+            if let Some(cap) = cap(*v) {
+                k = k.min(cap);
             }
+            t -= &k * c;
+            out.push((*v, Fr::from(k)));
         }
         if t.is_zero() {
             return Some(out);
@@ -239,28 +270,28 @@ pub(super) fn cheat(
                 if frozen[*v] || cands.iter().any(|c| c.1 == *v) {
                     continue;
                 }
-                let derived = !m.input[*v];
-                let rank = match strategy {
-                    Strategy::Derived => u8::from(!derived) * 2 + u8::from(mi != 2),
-                    Strategy::Inputs => u8::from(derived) * 2 + u8::from(mi != 2),
-                };
-                cands.push((rank, *v));
+                // C before A and B; inputs or derived values as the strategy says, below.
+                cands.push((u8::from(mi != 2), *v));
             }
         }
         cands.sort();
-        let mut set: Vec<(usize, Fr)> = Vec::new();
-        for &(_, u) in &cands {
-            if let Some(val) = solve_for(rr, &x, u) {
-                if m.boolean[u] && !(val.is_zero() || val.is_one()) {
-                    continue;
-                }
-                set.push((u, val));
-                break;
-            }
+        let single = |inputs: bool| {
+            cands
+                .iter()
+                .filter(|c| m.input[c.1] == inputs)
+                .find_map(|&(_, u)| {
+                    let val = solve_for(rr, &x, u)?;
+                    (!m.boolean[u] || val.is_zero() || val.is_one()).then(|| vec![(u, val)])
+                })
+        };
+        let bits = || decompose(rr, &x, m, &frozen, true);
+        let whole = || decompose(rr, &x, m, &frozen, false);
+        let set = match strategy {
+            Strategy::Derived => single(false).or_else(|| single(true)).or_else(bits),
+            Strategy::Decompose => whole().or_else(|| single(false)).or_else(|| single(true)),
+            Strategy::Inputs => single(true).or_else(|| single(false)).or_else(bits),
         }
-        if set.is_empty() {
-            set = decompose(rr, &x, m, &frozen).ok_or(Fail::Stuck(r))?;
-        }
+        .ok_or(Fail::Stuck(r))?;
         for (u, val) in set {
             x[u] = val;
             frozen[u] = true;
