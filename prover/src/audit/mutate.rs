@@ -14,13 +14,21 @@
 //!    the mutated one. Only row i changed, so only a bad assignment whose violated rows are
 //!    exactly {i} can, and for it only row i is evaluated again;
 //! 3. *audit*: the audit ([`super::analysis`]) of the mutated system reports a free variable
-//!    or an unbound public input that the original's did not.
+//!    or an unbound public input that the original's did not;
+//! 4. *solver* ([`super::solver`]): a honest assignment with one value of the row changed and
+//!    the rows repaired gives a *cheat* (every row of the mutant holds, the original row
+//!    fails) or a *valid assignment the mutant refuses* (every original row holds, the
+//!    mutated row fails: a stricter mutant). Each found assignment is checked row by row.
 //!
 //! A mutant none of these kills is a **survivor**: the tests would pass on a circuit whose
 //! constraints say something else. Each is listed with its row's label (gadget path and
-//! rule), and classified as *equivalent* when a syntactic argument shows the mutated system
-//! has the same solutions (the row duplicates another one; the row holds trivially), else
-//! left *unexplained*: a gap for a test to close, or an equivalence to argue by hand.
+//! rule), and classified as *equivalent* ([`Equivalence`]) when an argument shows the
+//! mutated system has the same solutions: the row duplicates another one or holds
+//! trivially; the mutated row is the same equation, or the original scaled by non-zero
+//! factors; the row's variables are all held in {0, 1} by the other rows and the two rows
+//! agree on those values; the changed term's variable is 0 in every solution of both
+//! systems (bounds of the audit's rule 3, [`analysis::bounds`]). Else it is left
+//! *unexplained*: a gap for a test to close, or an equivalence to argue by hand.
 //!
 //! Nothing here is used by the prover.
 
