@@ -895,6 +895,45 @@ fn the_engine_kills_what_it_should() {
     assert_sound(&report);
 }
 
+/// The solver: an 8-bit value x = 4 (bits 0 and 7 are 0 in the one honest assignment).
+/// Dropping −b₀ from b₀'s booleanity row says b₀ = 0, a stricter mutant: the solver kills it
+/// with the valid assignment x = 5. Bit 7's coefficient 128 → 129 keeps the decomposition
+/// determined (129 > 127, the audit passes) and no single moved value satisfies it: the
+/// solver kills it with a cheat, b₇ = 1 and x = 133 (the original row says 132).
+#[test]
+fn the_solver_kills_what_the_samples_miss() {
+    let build = |api: &mut LabelledR1cs| -> Res<()> { api.secret_small("x", None, 8).map(|_| ()) };
+    let sys = synthesize_labelled("toy", build).unwrap();
+    let checker = rd::Checker::new(|api| api.secret_small("x", Some(4), 8).map(|_| ())).unwrap();
+    let honest = checker
+        .run(&rd::Cheats::new(), |api| {
+            api.secret_small("x", Some(4), 8).map(|_| ())
+        })
+        .unwrap();
+    assert!(honest.satisfied());
+    let all = mutate::sample_rows(sys.num_constraints(), usize::MAX);
+    let report = mutate::run(&sys, &[honest.assignment], &[], true, &all);
+    print(&report);
+    assert_sound(&report);
+    let killed = |m: mutate::Mutation, valid: bool| {
+        report
+            .solver_kills
+            .iter()
+            .any(|k| k.mutation == m && k.how.starts_with("valid assignment refused") == valid)
+    };
+    let drop_b = mutate::Mutation::DropTerm { matrix: 0, term: 1 };
+    assert!(killed(drop_b, true), "{report:#?}");
+    let top = mutate::Mutation::CoefficientPlusOne { matrix: 0, term: 8 };
+    assert!(
+        report
+            .solver_kills
+            .iter()
+            .any(|k| k.mutation == top && k.how.starts_with("cheat")),
+        "{report:#?}"
+    );
+    assert_eq!(report.unexplained().count(), 0, "{report:#?}");
+}
+
 // ---------------------------------------------------------------- unbound public inputs
 
 #[test]

@@ -380,7 +380,7 @@ fn search(m: &solver::Mutant, honest: &[Vec<Fr>], first: Option<usize>) -> Optio
         for &v in &vars {
             for value in perturbations(h[v]) {
                 for strategy in solver::STRATEGIES {
-                    let r = solver::cheat(m, h, &[(v, value)], strategy, REPAIR_BUDGET);
+                    let r = solver::repair(m, h, &[(v, value)], strategy, REPAIR_BUDGET);
                     if trace {
                         eprintln!(
                             "  search row {} v{v} := {value} {strategy:?}: {:?}",
@@ -451,11 +451,11 @@ fn boolean_cases(
             }
         }
     }
-    if vars.is_empty() || vars.len() > 6 || vars.iter().any(|v| !base[*v].is_some_and(|b| b <= 1)) {
+    if vars.is_empty() || vars.len() > 6 || vars.iter().any(|v| base[*v].is_none_or(|b| b > 1)) {
         return None;
     }
     let bounds = analysis::bounds(arows, total, Some(i));
-    if vars.iter().any(|v| !bounds[*v].is_some_and(|b| b <= 1)) {
+    if vars.iter().any(|v| bounds[*v].is_none_or(|b| b > 1)) {
         return None;
     }
     let mut x = vec![Fr::zero(); total];

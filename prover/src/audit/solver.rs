@@ -1,23 +1,26 @@
 //! A value solver over R1CS rows, for the mutation harness ([`super::mutate`]): it searches
-//! for a **cheat** against a mutant, an assignment that satisfies every row of the mutated
-//! system and violates the original row. A cheat found is a proof that the mutant changes
-//! the solutions (it is killed); the search proves nothing when it finds none.
+//! for an assignment that tells a mutant from the original system: a **cheat** (every row of
+//! the mutated system holds and the original row fails) or a **valid assignment the mutant
+//! refuses** (every original row holds and the mutated row fails). Either one found proves
+//! that the mutant changes the solutions (it is killed); the search proves nothing when it
+//! finds none.
 //!
 //! **Repair propagation.** Start from a honest assignment, set one variable to another value
-//! (the *perturbation*), and repair: while a row A·B = C of the mutated system fails, pick a
-//! variable of the row not yet touched whose value the row fixes linearly (the row is
-//! a₀b₀ + (a₀b₁ + a₁b₀)·u = c₀ + c₁·u in it, with a₁b₁ = 0 and a non-zero multiplier), set
-//! it, and look again at the rows it occurs in. A touched variable is never changed again, so
-//! the search ends; it fails when a failing row has nothing left to repair. A variable that
-//! booleanity rows hold in {0, 1} is only repaired to 0 or 1, and a linear row that fixes a
-//! run of them (a bit decomposition x = Σ 2^i b_i) repairs them all at once by decomposing
-//! the value (greedily over superincreasing coefficients). Which candidate a row repairs is
-//! the *strategy*: the prover's values (inputs) or the derived ones first, the output side
-//! (C) first.
+//! (the *perturbation*), and repair: while a row A·B = C fails (the smallest such row first,
+//! the order the circuit computes its values in), pick a variable of the row not yet touched
+//! whose value the row fixes linearly (the row is a₀b₀ + (a₀b₁ + a₁b₀)·u = c₀ + c₁·u in it,
+//! with a₁b₁ = 0 and a non-zero multiplier), set it, and look again at the rows it occurs
+//! in. A touched variable is never changed again, so the search ends; it fails when a
+//! failing row has nothing left to repair. A variable that a booleanity row holds in {0, 1}
+//! is only repaired to 0 or 1. A row that several derived values solve together is repaired
+//! by integer decomposition (greedy from the largest coefficient, each value capped by its
+//! bound): a bit decomposition x = Σ 2^i b_i, a quotient and remainder q·d + r = a·b. The
+//! *strategy* says which candidate goes first: derived values (the change flows forward),
+//! the decomposition, or the prover's own values (inputs absorb the change); C before A, B.
 //!
-//! Whatever the search does, the answer is checked: every row of the mutated system is
-//! evaluated on it, and the original row must fail. So a wrong turn of the heuristics can
-//! only miss a cheat, never report a false one.
+//! Whatever the search does, the answer is checked: every row is evaluated on it, and the
+//! row that should fail must fail. So a wrong turn of the heuristics can only miss an
+//! assignment, never report a false one.
 
 use ark_bls12_381::Fr;
 use ark_ff::{Field, One, PrimeField, Zero};
@@ -230,7 +233,7 @@ pub(super) enum Fail {
 
 /// The repair search from `start` with `perturb` applied (see the module docs). Returns an
 /// assignment every row holds (row `i` as `accept`) and `refuse` fails.
-pub(super) fn cheat(
+pub(super) fn repair(
     m: &Mutant,
     start: &[Fr],
     perturb: &[(usize, Fr)],
