@@ -564,7 +564,7 @@ fn gadgets() -> Vec<Gadget> {
             ],
             |v| {
                 let (a, b) = (v[0] != 0, v[1] != 0);
-                (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) == !a && v[5] != 0
+                (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) != a && v[5] != 0
             }
         ),
         gadget!(
@@ -867,14 +867,20 @@ fn the_engine_kills_what_it_should() {
     let all = mutate::sample_rows(sys.num_constraints(), usize::MAX);
     let last = sys.num_constraints() - 1;
     // Without the bad assignment, deleting the check survives; with it, it is killed.
-    let without = mutate::run(&sys, &[honest.assignment.clone()], &[], false, &[last]);
+    let without = mutate::run(
+        &sys,
+        std::slice::from_ref(&honest.assignment),
+        &[],
+        false,
+        &[last],
+    );
     assert!(without
         .survivors
         .iter()
         .any(|s| s.mutation == mutate::Mutation::DeleteRow));
     let with = mutate::run(
         &sys,
-        &[honest.assignment.clone()],
+        std::slice::from_ref(&honest.assignment),
         &[("x = 4".into(), four.assignment.clone())],
         false,
         &[last],
@@ -882,7 +888,7 @@ fn the_engine_kills_what_it_should() {
     assert!(with.killed_assignment >= 1, "{with:#?}");
     let report = mutate::run(
         &sys,
-        &[honest.assignment.clone()],
+        std::slice::from_ref(&honest.assignment),
         &[("x = 4".into(), four.assignment)],
         true,
         &all,
