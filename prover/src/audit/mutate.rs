@@ -673,10 +673,14 @@ pub fn run(
                     });
                     continue;
                 }
-                // A stricter mutant: a valid assignment of the original it refuses.
+                // A stricter mutant: a valid assignment of the original it refuses (never
+                // a deletion, which refuses nothing the original accepts).
                 mutant.accept = row;
                 mutant.refuse = &mutated;
-                if let Some(how) = search(&mutant, honest, first) {
+                let valid = (m != Mutation::DeleteRow)
+                    .then(|| search(&mutant, honest, first))
+                    .flatten();
+                if let Some(how) = valid {
                     report.killed_solver_valid += 1;
                     report.solver_kills.push(SolverKill {
                         row: i,
