@@ -28,7 +28,7 @@ use veil_circuits::error::CircuitError;
 use veil_circuits::hash::{Domain, NativeInput};
 use veil_circuits::merkle::{alloc_path, merkle_root, MerkleTree};
 use veil_circuits::{Circuit, Listed, NativeHasher, PoseidonBls12};
-use veil_prover::audit::mutate::{self, MutationReport};
+use veil_prover::audit::mutate::{self, Equivalence, MutationReport};
 use veil_prover::audit::{analyse, compile_labelled, synthesize_labelled, LabelledR1cs};
 use veil_prover::r1cs::dishonest as rd;
 use veil_prover::R1csApi;
@@ -120,7 +120,7 @@ fn circuit_assignments<C: Listed>(circuit: &C) -> Assignments {
             .ok()
     };
     let mut honest = Vec::new();
-    for seed in [1, 2] {
+    for seed in [1, 2, 3, 4, 5, 6] {
         let w = C::sample::<PoseidonBls12>(SIZE, seed).unwrap();
         circuit.check::<PoseidonBls12>(&w).unwrap();
         let run = complete(&w).unwrap();
@@ -170,11 +170,21 @@ fn circuit_assignments<C: Listed>(circuit: &C) -> Assignments {
 
 // ---------------------------------------------------------------- the report
 
+const EQUIVALENCES: [Equivalence; 7] = [
+    Equivalence::RepeatedRow,
+    Equivalence::TrivialRow,
+    Equivalence::SameEquation,
+    Equivalence::ScaledRow,
+    Equivalence::BooleanCases,
+    Equivalence::ImpliedRow,
+    Equivalence::ForcedZero,
+];
+
 fn print(report: &MutationReport) {
     println!(
         "{}: {} rows, {} mutated, {} mutants: killed {} (honest {}, rule-breaking or \
-         cheat {}, moved value {}, audit {}), survived {} ({} equivalent), score {:.1} % \
-         [{} bad assignments, {} moved values]",
+         cheat {}, moved value {}, audit {}, solver cheat {}, solver valid refused {}), survived {} ({} equivalent: \
+         {}; {} unexplained), score {:.1} % [{} bad assignments, {} moved values]",
         report.name,
         report.rows,
         report.rows_mutated,
@@ -184,8 +194,16 @@ fn print(report: &MutationReport) {
         report.killed_assignment,
         report.killed_moved_value,
         report.killed_audit,
+        report.killed_solver,
+        report.killed_solver_valid,
         report.survivors.len(),
         report.equivalent(),
+        EQUIVALENCES
+            .iter()
+            .map(|k| format!("{k} {}", report.equivalent_of(*k)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        report.unexplained().count(),
         report.score(),
         report.bad_assignments,
         report.moved_values,
@@ -224,6 +242,7 @@ fn mutate_circuit<C: Listed>() -> MutationReport {
     let rows = mutate::sample_rows(sys.num_constraints(), row_budget());
     let report = mutate::run(&sys, &a.honest, &a.bad, true, &rows);
     print(&report);
+    debug_survivors(&sys, &report, &a.honest[0]);
     assert_sound(&report);
     assert!(
         !a.bad.is_empty(),
@@ -240,7 +259,7 @@ macro_rules! circuit_mutation_tests {
                 #[test]
                 fn constraint_mutants() {
                     let report = super::mutate_circuit::<veil_circuits::$kind>();
-                    super::assert_survivors(&report);
+                    super::assert_survivors(&report, super::row_budget() == super::CI_ROWS);
                 }
             }
         )*
@@ -248,13 +267,68 @@ macro_rules! circuit_mutation_tests {
 }
 veil_verifier::for_each_circuit!(circuit_mutation_tests);
 
-/// Survivors are printed (row, label, mutation, variable) for MUTATION.md; they are not
-/// classified yet (see MUTATION.md: the survivors are the next step), so the test holds
-/// the soundness conditions ([`assert_sound`]) and that the mutants ran, not a score.
-fn assert_survivors(report: &MutationReport) {
+/// Unexplained survivors allowed per system: a ratchet, at the figure reached on the CI
+/// sample (150 rows per circuit, every row of each gadget) on 2026-12-02, after the solver's
+/// kills and the equivalence arguments (see MUTATION.md). Almost all of them are *stricter*
+/// mutants (a bit's booleanity row b·(1 − b) = 0 with the term −b dropped, so b = 0): they
+/// refuse valid witnesses whose value has that bit set (a completeness change, not a
+/// soundness one), and the solver finds no valid assignment with the bit set because the
+/// value flows into a division or overflows a sum. The test fails when a system has more
+/// than its figure (a new survivor: a constraint the tests stopped holding); lower a figure
+/// when a change kills more, never raise one without an equivalence argument. A system not
+/// listed allows none.
+const UNEXPLAINED_ALLOWED: &[(&str, usize)] = &[
+    ("ownership-4", 3),
+    ("tier-4", 4),
+    ("renewal-4", 3),
+    ("metering-4", 22),
+    ("isolation-4", 0),
+    ("revenue-4", 14),
+    ("waterfall-4", 122),
+    ("receipt-4", 23),
+    ("flow-budget-4", 13),
+    ("range checks", 0),
+    ("booleans", 2),
+    ("less_than", 0),
+    ("assert_less_than, assert_less_or_equal", 1),
+    ("u64_less_than, u64_assert_less_than", 0),
+    ("u64_mul_div", 4),
+    ("u64_sum, u64_sub, u64_select", 2),
+    ("equality, ids, select, mul", 18),
+    ("hash", 0),
+    ("merkle path, digest_select", 0),
+];
+
+/// The survivors are printed (row, label, mutation, variable, why equivalent) for
+/// MUTATION.md; on the CI sample (the default rows) the unexplained ones must not exceed
+/// the ratchet [`UNEXPLAINED_ALLOWED`]. With `VEIL_MUTANT_ROWS` set otherwise the figures
+/// differ and are printed only.
+fn assert_survivors(report: &MutationReport, ci_sample: bool) {
     assert!(report.mutants > 0 && report.killed() > 0, "{}", report.name);
     let unexplained = report.unexplained().count();
-    println!("{}: {unexplained} unexplained survivors", report.name);
+    let allowed = UNEXPLAINED_ALLOWED
+        .iter()
+        .find(|(name, _)| *name == report.name)
+        .map_or(0, |(_, n)| *n);
+    println!(
+        "{}: {unexplained} unexplained survivors (ratchet {allowed})",
+        report.name
+    );
+    if ci_sample {
+        assert!(
+            unexplained <= allowed,
+            "{}: {unexplained} unexplained survivors, more than the {allowed} of the ratchet \
+             (UNEXPLAINED_ALLOWED): a mutant of the constraints no test kills and no argument \
+             shows equivalent; the new ones are the lines marked UNEXPLAINED above",
+            report.name
+        );
+        if unexplained < allowed {
+            println!(
+                "{}: fewer unexplained survivors than the ratchet: lower it to {unexplained}",
+                report.name
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the gadgets
@@ -263,6 +337,11 @@ fn assert_survivors(report: &MutationReport) {
 struct Gadget {
     name: &'static str,
     values: Vec<u64>,
+    /// More honest value sets, with alternating bit patterns (0xAA…, 0x55…) and extremes,
+    /// so that each bit of a decomposition is 1 in some honest assignment and 0 in another:
+    /// a mutant that forces a bit (or a sign) the first sample happens to have is then
+    /// killed as honest, not left to the solver.
+    extra: Vec<Vec<u64>>,
     check: fn(&[u64]) -> bool,
     labelled: fn(&mut LabelledR1cs, Option<&[u64]>) -> Res<()>,
     r1cs: fn(&mut R1csApi, Option<&[u64]>) -> Res<()>,
@@ -270,9 +349,13 @@ struct Gadget {
 
 macro_rules! gadget {
     ($name:literal, $f:ident, $values:expr, $check:expr) => {
+        gadget!($name, $f, $values, vec![], $check)
+    };
+    ($name:literal, $f:ident, $values:expr, $extra:expr, $check:expr) => {
         Gadget {
             name: $name,
             values: $values,
+            extra: $extra,
             check: $check,
             labelled: $f::<LabelledR1cs>,
             r1cs: $f::<R1csApi>,
@@ -449,6 +532,10 @@ fn g_merkle<A: Api>(api: &mut A, v: Option<&[u64]>) -> Res<()> {
     api.digest_assert_equal(&s, &sc)
 }
 
+/// The alternating bit patterns of the extra honest values.
+const A64: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+const F64: u64 = 0x5555_5555_5555_5555;
+
 fn fits(x: u64, bits: u32) -> bool {
     x < (1 << bits)
 }
@@ -459,31 +546,76 @@ fn gadgets() -> Vec<Gadget> {
             "range checks",
             g_range,
             vec![40_000, u64::MAX - 3, 200, 5, 1 << 19],
+            vec![
+                vec![0xAAAA, A64, 0xAA, F64, 0xA_AAAA],
+                vec![0x5555, F64, 0x55, A64, 0x5_5555],
+                vec![0xFFFF, u64::MAX, 0xFF, u64::MAX, 0xF_FFFF],
+            ],
             |v| v[0] < 1 << 16 && v[2] < 256 && v[4] < 1 << 20
         ),
-        gadget!("booleans", g_booleans, vec![1, 0, 0, 1, 0, 1], |v| {
-            let (a, b) = (v[0] != 0, v[1] != 0);
-            (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) == !a && v[5] != 0
-        }),
-        gadget!("less_than", g_less_than, vec![3, 5, 1], |v| {
-            fits(v[0], 8) && fits(v[1], 8) && (v[0] < v[1]) == (v[2] != 0)
-        }),
+        gadget!(
+            "booleans",
+            g_booleans,
+            vec![1, 0, 0, 1, 0, 1],
+            vec![
+                vec![0, 0, 0, 0, 1, 1],
+                vec![0, 1, 0, 1, 1, 1],
+                vec![1, 1, 1, 1, 0, 1]
+            ],
+            |v| {
+                let (a, b) = (v[0] != 0, v[1] != 0);
+                (v[2] != 0) == (a && b) && (v[3] != 0) == (a || b) && (v[4] != 0) != a && v[5] != 0
+            }
+        ),
+        gadget!(
+            "less_than",
+            g_less_than,
+            vec![3, 5, 1],
+            vec![
+                vec![0xAA, 0x55, 0],
+                vec![0x55, 0xAA, 1],
+                vec![0xFF, 0, 0],
+                vec![0, 0xFF, 1]
+            ],
+            |v| { fits(v[0], 8) && fits(v[1], 8) && (v[0] < v[1]) == (v[2] != 0) }
+        ),
         gadget!(
             "assert_less_than, assert_less_or_equal",
             g_assert_less,
             vec![3, 5, 5],
+            vec![
+                vec![0x55, 0xAA, 0xAA],
+                vec![0xAA, 0xFF, 0x55],
+                vec![0, 1, 0],
+                vec![0xFE, 0xFF, 0xFF]
+            ],
             |v| fits(v[0], 8) && fits(v[1], 8) && fits(v[2], 8) && v[0] < v[1] && v[2] <= v[1]
         ),
         gadget!(
             "u64_less_than, u64_assert_less_than",
             g_u64_compare,
             vec![3, 1 << 40, 1, (1 << 40) - 1],
+            vec![
+                vec![F64, A64, 1, A64 - 1],
+                vec![A64, F64, 0, F64 - 1],
+                vec![u64::MAX, u64::MAX, 0, 0],
+                vec![0, u64::MAX, 1, u64::MAX - 1],
+            ],
             |v| (v[0] < v[1]) == (v[2] != 0) && v[3] < v[1]
         ),
         gadget!(
             "u64_mul_div",
             g_mul_div,
             vec![123_457, 3_333, 123_457 * 3_333 / D],
+            [
+                (A64, 0x2AAA),
+                (F64, 0x1555),
+                (u64::MAX, 9_999),
+                (F64, 0x3FFF)
+            ]
+            .iter()
+            .map(|&(a, b)| vec![a, b, (u128::from(a) * u128::from(b) / u128::from(D)) as u64])
+            .collect(),
             |v| fits(v[1], 14)
                 && u128::from(v[0]) * u128::from(v[1]) / u128::from(D) == u128::from(v[2])
         ),
@@ -491,6 +623,23 @@ fn gadgets() -> Vec<Gadget> {
             "u64_sum, u64_sub, u64_select",
             g_u64_arith,
             vec![1 << 40, 5, 1, (1 << 40) + 5, (1 << 40) - 5, 1 << 40],
+            [
+                (0x9555_5555_5555_5555, 0x2AAA_AAAA_AAAA_AAAA, 0),
+                (A64, F64, 1),
+                (u64::MAX, 0, 1),
+                (1 << 63, (1 << 63) - 1, 0),
+                (F64, F64, 1),
+            ]
+            .iter()
+            .map(|&(x, y, c)| vec![
+                x,
+                y,
+                c,
+                x.wrapping_add(y),
+                x.wrapping_sub(y),
+                if c != 0 { x } else { y }
+            ])
+            .collect(),
             |v| v[0].checked_add(v[1]) == Some(v[3])
                 && v[0].checked_sub(v[1]) == Some(v[4])
                 && v[5] == if v[2] != 0 { v[0] } else { v[1] }
@@ -499,6 +648,15 @@ fn gadgets() -> Vec<Gadget> {
             "equality, ids, select, mul",
             g_equality,
             vec![7, 9, 1, 2, 0, 1, 1, 7, 63],
+            vec![
+                vec![0xAA, 0x55, A64, F64, 0, A64, 0, 0x55, 0xAA * 0x55],
+                vec![0x55, 0xAA, F64, A64, 0, F64, 1, 0x55, 0xAA * 0x55],
+                vec![0xFF, 0, u64::MAX, 0, 0, u64::MAX, 1, 0xFF, 0],
+                // Products with every bit of the 16-bit claim set in one of them.
+                vec![0xFF, 0xFE, 3, 4, 0, 3, 0, 0xFE, 0xFF * 0xFE],
+                vec![0xB5, 0xD3, 5, 6, 0, 5, 1, 0xB5, 0xB5 * 0xD3],
+                vec![0x80, 1, 7, 8, 0, 7, 0, 1, 0x80],
+            ],
             |v| fits(v[0], 8)
                 && fits(v[1], 8)
                 && v[0] != v[1]
@@ -514,12 +672,22 @@ fn gadgets() -> Vec<Gadget> {
             "hash",
             g_hash,
             vec![5, u64::MAX, 3, 9, 5, u64::MAX, 3, 9],
+            vec![
+                vec![0xAA, A64, F64, A64, 0xAA, A64, F64, A64],
+                vec![0x55, F64, A64, F64, 0x55, F64, A64, F64],
+            ],
             |v| fits(v[0], 8) && v[..4] == v[4..8]
         ),
         gadget!(
             "merkle path, digest_select",
             g_merkle,
             vec![7, 6, 0, 0, 11, 11],
+            vec![
+                vec![1, 0, 0, 1, 1, A64],
+                vec![9, 8, 0, 0, F64, F64],
+                vec![4, 3, 0, 1, 4, 77],
+                vec![6, 5, 0, 0, 0, 0],
+            ],
             |v| {
                 v[1] < 9
                     && v[0] == v[1] + 1
@@ -572,6 +740,17 @@ fn mutate_gadget(g: &Gadget) -> MutationReport {
         run.unsatisfied
     );
     let (mut honest, mut bad) = (vec![run.assignment], Vec::new());
+    for v in &g.extra {
+        assert!((g.check)(v), "{}: the extra honest values {v:?}", g.name);
+        let run = complete(v).unwrap();
+        assert!(
+            run.satisfied(),
+            "{}: {v:?} refused at {:?}",
+            g.name,
+            run.unsatisfied
+        );
+        honest.push(run.assignment);
+    }
     for (name, v) in value_variants(&g.values) {
         let Some(run) = complete(&v) else { continue };
         if (g.check)(&v) {
@@ -588,8 +767,53 @@ fn mutate_gadget(g: &Gadget) -> MutationReport {
     let rows = mutate::sample_rows(sys.num_constraints(), usize::MAX);
     let report = mutate::run(&sys, &honest, &bad, true, &rows);
     print(&report);
+    debug_survivors(&sys, &report, &honest[0]);
     assert_sound(&report);
     report
+}
+
+/// VEIL_MUTANT_DEBUG=N: the rows of the first N unexplained survivors, and of the rows their
+/// variables occur in, written out.
+fn debug_survivors(sys: &veil_prover::audit::LabelledSystem, report: &MutationReport, h: &[Fr]) {
+    // VEIL_MUTANT_SHOW=r,s,...: those rows written out.
+    if let Ok(list) = std::env::var("VEIL_MUTANT_SHOW") {
+        for r in list.split(',').filter_map(|r| r.parse::<usize>().ok()) {
+            if r < sys.num_constraints() {
+                println!("  {}", mutate::describe_row(sys, r, h));
+            }
+        }
+    }
+    let Some(n) = std::env::var("VEIL_MUTANT_DEBUG")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    else {
+        return;
+    };
+    for s in report.unexplained().take(n) {
+        println!(
+            "=== {} | {}",
+            s.mutation,
+            s.variable.as_deref().unwrap_or("-")
+        );
+        println!("  {}", mutate::describe_row(sys, s.row, h));
+        let mut seen = vec![s.row];
+        for mi in 0..3 {
+            for (_, v) in &sys.matrices[mi][s.row] {
+                if *v == 0 {
+                    continue;
+                }
+                for r in 0..sys.num_constraints() {
+                    if seen.contains(&r) || seen.len() > 12 {
+                        continue;
+                    }
+                    if (0..3).any(|m| sys.matrices[m][r].iter().any(|t| t.1 == *v)) {
+                        seen.push(r);
+                        println!("  uses v{v}: {}", mutate::describe_row(sys, r, h));
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -604,7 +828,7 @@ fn gadget_constraint_mutants() {
         .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
     println!("gadgets: {mutants} mutants, {killed} killed, {equivalent} equivalent");
     for r in &all {
-        assert_survivors(r);
+        assert_survivors(r, true);
     }
 }
 
@@ -643,14 +867,20 @@ fn the_engine_kills_what_it_should() {
     let all = mutate::sample_rows(sys.num_constraints(), usize::MAX);
     let last = sys.num_constraints() - 1;
     // Without the bad assignment, deleting the check survives; with it, it is killed.
-    let without = mutate::run(&sys, &[honest.assignment.clone()], &[], false, &[last]);
+    let without = mutate::run(
+        &sys,
+        std::slice::from_ref(&honest.assignment),
+        &[],
+        false,
+        &[last],
+    );
     assert!(without
         .survivors
         .iter()
         .any(|s| s.mutation == mutate::Mutation::DeleteRow));
     let with = mutate::run(
         &sys,
-        &[honest.assignment.clone()],
+        std::slice::from_ref(&honest.assignment),
         &[("x = 4".into(), four.assignment.clone())],
         false,
         &[last],
@@ -658,7 +888,7 @@ fn the_engine_kills_what_it_should() {
     assert!(with.killed_assignment >= 1, "{with:#?}");
     let report = mutate::run(
         &sys,
-        &[honest.assignment.clone()],
+        std::slice::from_ref(&honest.assignment),
         &[("x = 4".into(), four.assignment)],
         true,
         &all,
@@ -669,6 +899,45 @@ fn the_engine_kills_what_it_should() {
         "{report:#?}"
     );
     assert_sound(&report);
+}
+
+/// The solver: an 8-bit value x = 4 (bits 0 and 7 are 0 in the one honest assignment).
+/// Dropping −b₀ from b₀'s booleanity row says b₀ = 0, a stricter mutant: the solver kills it
+/// with the valid assignment x = 5. Bit 7's coefficient 128 → 129 keeps the decomposition
+/// determined (129 > 127, the audit passes) and no single moved value satisfies it: the
+/// solver kills it with a cheat, b₇ = 1 and x = 133 (the original row says 132).
+#[test]
+fn the_solver_kills_what_the_samples_miss() {
+    let build = |api: &mut LabelledR1cs| -> Res<()> { api.secret_small("x", None, 8).map(|_| ()) };
+    let sys = synthesize_labelled("toy", build).unwrap();
+    let checker = rd::Checker::new(|api| api.secret_small("x", Some(4), 8).map(|_| ())).unwrap();
+    let honest = checker
+        .run(&rd::Cheats::new(), |api| {
+            api.secret_small("x", Some(4), 8).map(|_| ())
+        })
+        .unwrap();
+    assert!(honest.satisfied());
+    let all = mutate::sample_rows(sys.num_constraints(), usize::MAX);
+    let report = mutate::run(&sys, &[honest.assignment], &[], true, &all);
+    print(&report);
+    assert_sound(&report);
+    let killed = |m: mutate::Mutation, valid: bool| {
+        report
+            .solver_kills
+            .iter()
+            .any(|k| k.mutation == m && k.how.starts_with("valid assignment refused") == valid)
+    };
+    let drop_b = mutate::Mutation::DropTerm { matrix: 0, term: 1 };
+    assert!(killed(drop_b, true), "{report:#?}");
+    let top = mutate::Mutation::CoefficientPlusOne { matrix: 0, term: 8 };
+    assert!(
+        report
+            .solver_kills
+            .iter()
+            .any(|k| k.mutation == top && k.how.starts_with("cheat")),
+        "{report:#?}"
+    );
+    assert_eq!(report.unexplained().count(), 0, "{report:#?}");
 }
 
 // ---------------------------------------------------------------- unbound public inputs

@@ -179,7 +179,7 @@ impl Row {
     }
 
     /// b·(1 − b) = 0 (either order, any scaling): the boolean b.
-    fn booleanity(&self) -> Option<usize> {
+    pub(super) fn booleanity(&self) -> Option<usize> {
         if !self.c.is_empty() {
             return None;
         }
@@ -455,6 +455,96 @@ pub(super) fn solve(rows: &[Row], inputs: &[bool]) -> (Vec<bool>, usize) {
         }
     }
     (state.known, passes)
+}
+
+/// Rule 3 alone, to its fixpoint, over every row but `skip`: an upper bound on the integer
+/// value of each variable that holds in every assignment satisfying those rows (booleanity
+/// rows, then integer equations, see the module docs; and products of booleans,
+/// [`product_bound`], which the audit itself does not use). Bound 0 means the variable is 0.
+/// The mutation harness uses it to show a mutant equivalent (the rows other than the
+/// mutated one already force what the mutant changes).
+pub(super) fn bounds(rows: &[Row], total: usize, skip: Option<usize>) -> Vec<Option<i128>> {
+    let mut state = State {
+        rows,
+        known: vec![false; total],
+        bound: vec![None; total],
+        changed: false,
+    };
+    let keep = |r: &usize| Some(*r) != skip;
+    for (_, row) in rows.iter().enumerate().filter(|(r, _)| keep(r)) {
+        if let Some(b) = row.booleanity() {
+            state.set_bound(b, 1);
+        }
+    }
+    // Bounds only shrink, so stopping at any pass leaves valid (if weaker) bounds; the cap
+    // keeps a slow descent (an unsatisfiable cycle) from running long.
+    for _ in 0..64 {
+        state.changed = false;
+        for (_, row) in rows.iter().enumerate().filter(|(r, _)| keep(r)) {
+            if let Some((terms, k)) = &row.linear {
+                state.bounds(terms, *k);
+            } else if let Some((w, m)) = product_bound(row, &state.bound) {
+                state.set_bound(w, m);
+            }
+        }
+        if !state.changed {
+            break;
+        }
+    }
+    state.bound
+}
+
+/// A product of booleans: A = α + β·a and B = γ + δ·b with a, b bounded by 1 (so in
+/// {0, 1}; either side may be a constant), C = c₀ + f·w with w in neither: w is one of the
+/// (at most four) values ((α + βa)(γ + δb) − c₀)/f, and when they are all small non-negative
+/// integers, w is bounded by the largest (a·b = and, 1 − (1 − a)(1 − b) = or).
+fn product_bound(row: &Row, bound: &[Option<i128>]) -> Option<(usize, i128)> {
+    // An LC as (constant, Some((coefficient, boolean variable))).
+    let side = |lc: &Lc| -> Option<(Fr, Option<(Fr, usize)>)> {
+        let mut k = Fr::zero();
+        let mut var = None;
+        for (c, v) in lc {
+            if *v == 0 {
+                k += c;
+            } else if var.is_none() && bound[*v].is_some_and(|m| m <= 1) {
+                var = Some((*c, *v));
+            } else {
+                return None;
+            }
+        }
+        Some((k, var))
+    };
+    let (alpha, a) = side(&row.a)?;
+    let (gamma, b) = side(&row.b)?;
+    let (c0, (f, w)) = {
+        let (mut k, mut var) = (Fr::zero(), None);
+        for (c, v) in &row.c {
+            if *v == 0 {
+                k += c;
+            } else if var.is_none() {
+                var = Some((*c, *v));
+            } else {
+                return None;
+            }
+        }
+        (k, var?)
+    };
+    if a.is_some_and(|t| t.1 == w) || b.is_some_and(|t| t.1 == w) {
+        return None;
+    }
+    let inv = f.inverse()?;
+    let values = |t: Option<(Fr, usize)>, k: Fr| match t {
+        Some((c, _)) => vec![k, k + c],
+        None => vec![k],
+    };
+    let mut max = 0i128;
+    for x in values(a, alpha) {
+        for y in values(b, gamma) {
+            let value = small(&((x * y - c0) * inv)).filter(|v| (0..1 << 64).contains(v))?;
+            max = max.max(value);
+        }
+    }
+    Some((w, max))
 }
 
 /// The rows each variable occurs in.

@@ -19,6 +19,7 @@ pub mod mutate;
 pub mod plonky2_audit;
 pub mod plonky2_debug;
 pub mod plonky2_labels;
+pub mod solver;
 
 pub use analysis::{analyse, AuditReport, FreeVariable, UnboundInput};
 pub use debug::{debug, DebugReport};

@@ -14,20 +14,29 @@
 //!    the mutated one. Only row i changed, so only a bad assignment whose violated rows are
 //!    exactly {i} can, and for it only row i is evaluated again;
 //! 3. *audit*: the audit ([`super::analysis`]) of the mutated system reports a free variable
-//!    or an unbound public input that the original's did not.
+//!    or an unbound public input that the original's did not;
+//! 4. *solver* ([`super::solver`]): a honest assignment with one value of the row changed and
+//!    the rows repaired gives a *cheat* (every row of the mutant holds, the original row
+//!    fails) or a *valid assignment the mutant refuses* (every original row holds, the
+//!    mutated row fails: a stricter mutant). Each found assignment is checked row by row.
 //!
 //! A mutant none of these kills is a **survivor**: the tests would pass on a circuit whose
 //! constraints say something else. Each is listed with its row's label (gadget path and
-//! rule), and classified as *equivalent* when a syntactic argument shows the mutated system
-//! has the same solutions (the row duplicates another one; the row holds trivially), else
-//! left *unexplained*: a gap for a test to close, or an equivalence to argue by hand.
+//! rule), and classified as *equivalent* ([`Equivalence`]) when an argument shows the
+//! mutated system has the same solutions: the row duplicates another one or holds
+//! trivially; the mutated row is the same equation, or the original scaled by non-zero
+//! factors; the row's variables are all held in {0, 1} by the other rows and the two rows
+//! agree on those values; the changed term's variable is 0 in every solution of both
+//! systems (bounds of the audit's rule 3, [`analysis::bounds`]). Else it is left
+//! *unexplained*: a gap for a test to close, or an equivalence to argue by hand.
 //!
 //! Nothing here is used by the prover.
 
 use super::analysis::{self, Row};
+use super::solver;
 use super::LabelledSystem;
 use ark_bls12_381::Fr;
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 use serde::Serialize;
 
 type Terms = Vec<(Fr, usize)>;
@@ -94,6 +103,53 @@ pub struct Survivor {
     pub variable: Option<String>,
     /// Why it is equivalent (the mutated system has the same solutions), when shown.
     pub equivalent: Option<String>,
+    /// The kind of that argument (see [`Equivalence`]).
+    pub kind: Option<Equivalence>,
+}
+
+/// The kinds of argument that show a surviving mutant equivalent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Equivalence {
+    /// The deleted row repeats another row.
+    RepeatedRow,
+    /// The deleted row is 0 = 0.
+    TrivialRow,
+    /// The mutated row, merged, is the same equation.
+    SameEquation,
+    /// The changed term's variable is 0 in every assignment of the other rows.
+    ForcedZero,
+    /// The mutated row is the original scaled by non-zero factors.
+    ScaledRow,
+    /// The row's variables are all held in {0, 1} by the other rows, and on those values
+    /// the mutated row agrees with the original.
+    BooleanCases,
+    /// The deleted row's variables are all held in {0, 1} by the other rows, and the row
+    /// holds on every such value (a booleanity row the others already imply).
+    ImpliedRow,
+}
+
+impl std::fmt::Display for Equivalence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Equivalence::RepeatedRow => "repeated row",
+            Equivalence::TrivialRow => "0 = 0",
+            Equivalence::SameEquation => "same equation",
+            Equivalence::ForcedZero => "variable forced to 0",
+            Equivalence::ScaledRow => "row scaled",
+            Equivalence::BooleanCases => "agrees on the boolean cases",
+            Equivalence::ImpliedRow => "row implied",
+        })
+    }
+}
+
+/// A mutant killed by the solver's cheat ([`super::solver`]).
+#[derive(Clone, Debug, Serialize)]
+pub struct SolverKill {
+    pub row: usize,
+    pub mutation: Mutation,
+    /// The perturbation that led to the cheat: variable, value, start, strategy.
+    pub how: String,
 }
 
 /// The result over one constraint system.
@@ -107,6 +163,13 @@ pub struct MutationReport {
     pub killed_assignment: usize,
     pub killed_moved_value: usize,
     pub killed_audit: usize,
+    /// Killed by a cheat the solver found (an assignment the mutant accepts and the
+    /// original row refuses), each listed in `solver_kills`.
+    pub killed_solver: usize,
+    /// Killed by a valid assignment of the original system (found by the solver) that the
+    /// mutant refuses: a stricter mutant, which the honest samples did not expose.
+    pub killed_solver_valid: usize,
+    pub solver_kills: Vec<SolverKill>,
     pub survivors: Vec<Survivor>,
     /// Full bad assignments given, and moved values tried.
     pub bad_assignments: usize,
@@ -120,7 +183,20 @@ pub struct MutationReport {
 
 impl MutationReport {
     pub fn killed(&self) -> usize {
-        self.killed_honest + self.killed_assignment + self.killed_moved_value + self.killed_audit
+        self.killed_honest
+            + self.killed_assignment
+            + self.killed_moved_value
+            + self.killed_audit
+            + self.killed_solver
+            + self.killed_solver_valid
+    }
+
+    /// The equivalent survivors of one kind.
+    pub fn equivalent_of(&self, kind: Equivalence) -> usize {
+        self.survivors
+            .iter()
+            .filter(|s| s.kind == Some(kind))
+            .count()
     }
 
     pub fn equivalent(&self) -> usize {
@@ -230,20 +306,186 @@ fn canonical(row: &[Terms; 3]) -> [Terms; 3] {
 }
 
 /// Why deleting `row` changes no solution, when a syntactic argument shows it.
-fn deletion_equivalent(rows: &[[Terms; 3]], canon: &[[Terms; 3]], i: usize) -> Option<String> {
+fn deletion_equivalent(
+    rows: &[[Terms; 3]],
+    canon: &[[Terms; 3]],
+    i: usize,
+) -> Option<(Equivalence, String)> {
     let me = &canon[i];
     // 0·B = C with C empty, or A·0 = 0: holds for every assignment.
     if (me[0].is_empty() || me[1].is_empty()) && me[2].is_empty() {
-        return Some("the row holds for every assignment (0 = 0)".into());
+        return Some((
+            Equivalence::TrivialRow,
+            "the row holds for every assignment (0 = 0)".into(),
+        ));
     }
     let swapped = [me[1].clone(), me[0].clone(), me[2].clone()];
     (0..rows.len())
         .find(|&j| j != i && (canon[j] == *me || canon[j] == swapped))
         .map(|j| {
-            format!(
-                "the row repeats row {j} (the same A·B = C): deleting one copy changes no solution"
+            (
+                Equivalence::RepeatedRow,
+                format!(
+                    "the row repeats row {j} (the same A·B = C): deleting one copy changes no \
+                     solution"
+                ),
             )
         })
+}
+
+/// The values a perturbation tries for a variable whose honest value is `h`.
+fn perturbations(h: Fr) -> Vec<Fr> {
+    let two = Fr::from(2u64);
+    let mut out = vec![
+        h + Fr::one(),
+        h - Fr::one(),
+        Fr::zero(),
+        Fr::one(),
+        two,
+        -Fr::one(),
+        Fr::from(1u64 << 32),
+        Fr::from(u64::MAX) + Fr::one(),
+    ];
+    out.retain(|v| *v != h);
+    let mut seen: Vec<Fr> = Vec::new();
+    out.retain(|v| {
+        let new = !seen.contains(v);
+        seen.push(*v);
+        new
+    });
+    out
+}
+
+/// Variables of row `i` perturbed by the cheat search, at most this many besides the
+/// mutated term's.
+const PERTURBED_PER_ROW: usize = 8;
+/// Repairs per cheat search before it gives up.
+const REPAIR_BUDGET: usize = 50_000;
+
+/// The search against one mutant ([`solver`]): each variable of the row (the mutated term's
+/// first) set to each of [`perturbations`], from each of the first two honest assignments,
+/// repaired with each strategy, until the rows (row i as `m.accept`) hold and `m.refuse`
+/// fails.
+fn search(m: &solver::Mutant, honest: &[Vec<Fr>], first: Option<usize>) -> Option<String> {
+    let mut vars: Vec<usize> = first.into_iter().collect();
+    for lc in m.rows[m.i].iter() {
+        for (_, v) in lc {
+            if *v != 0 && !vars.contains(v) && vars.len() <= PERTURBED_PER_ROW {
+                vars.push(*v);
+            }
+        }
+    }
+    let trace = std::env::var("VEIL_MUTANT_TRACE").is_ok_and(|t| t == m.i.to_string());
+    for (hi, h) in honest.iter().enumerate().take(2) {
+        for &v in &vars {
+            for value in perturbations(h[v]) {
+                for strategy in solver::STRATEGIES {
+                    let r = solver::repair(m, h, &[(v, value)], strategy, REPAIR_BUDGET);
+                    if trace {
+                        eprintln!(
+                            "  search row {} v{v} := {value} {strategy:?}: {:?}",
+                            m.i,
+                            r.as_ref().err()
+                        );
+                    }
+                    if r.is_ok() {
+                        return Some(format!(
+                            "variable {v} := {value} in honest assignment {hi}, repaired \
+                             ({strategy:?} first)"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The mutated row is the original scaled: A' = λA, B' = μB, C' = λμC (or A and B
+/// swapped), λμ ≠ 0, so A'B' − C' = λμ(AB − C) vanishes exactly where the original does.
+fn scaled(orig: &[Terms; 3], mutated: &[Terms; 3]) -> bool {
+    // The factor f with y = f·x, when there is one (x non-empty).
+    let factor = |x: &Terms, y: &Terms| -> Option<Fr> {
+        if x.len() != y.len() || x.is_empty() {
+            return None;
+        }
+        let f = y[0].0 * x[0].0.inverse()?;
+        x.iter()
+            .zip(y)
+            .all(|(a, b)| a.1 == b.1 && a.0 * f == b.0)
+            .then_some(f)
+    };
+    let me = canonical(mutated);
+    [(&orig[0], &orig[1]), (&orig[1], &orig[0])]
+        .into_iter()
+        .any(|(a, b)| {
+            let (Some(l), Some(u)) = (factor(a, &me[0]), factor(b, &me[1])) else {
+                return false;
+            };
+            let lu = l * u;
+            if orig[2].is_empty() {
+                me[2].is_empty()
+            } else {
+                factor(&orig[2], &me[2]) == Some(lu)
+            }
+        })
+}
+
+/// Every variable of row `i` is held in {0, 1} by the other rows ([`analysis::bounds`]), and
+/// on each of those values the original row and the mutated one (or no row, `None`, for a
+/// deletion) hold or fail alike: every assignment of the other rows gives them the same
+/// answer, so the mutant has the original's solutions.
+fn boolean_cases(
+    arows: &[Row],
+    total: usize,
+    base: &[Option<i128>],
+    orig: &[Terms; 3],
+    mutated: Option<&[Terms; 3]>,
+    i: usize,
+) -> Option<(Equivalence, String)> {
+    let mut vars: Vec<usize> = Vec::new();
+    for lc in orig {
+        for (_, v) in lc {
+            if *v != 0 && !vars.contains(v) {
+                vars.push(*v);
+            }
+        }
+    }
+    if vars.is_empty() || vars.len() > 6 || vars.iter().any(|v| base[*v].is_none_or(|b| b > 1)) {
+        return None;
+    }
+    let bounds = analysis::bounds(arows, total, Some(i));
+    if vars.iter().any(|v| bounds[*v].is_none_or(|b| b > 1)) {
+        return None;
+    }
+    let mut x = vec![Fr::zero(); total];
+    x[0] = Fr::one();
+    for bits in 0u32..(1 << vars.len()) {
+        for (k, v) in vars.iter().enumerate() {
+            x[*v] = Fr::from(u64::from((bits >> k) & 1));
+        }
+        let o = solver::holds(orig, &x);
+        let mu = mutated.is_none_or(|m| solver::holds(m, &x));
+        if o != mu {
+            return None;
+        }
+    }
+    let list = vars
+        .iter()
+        .map(|v| format!("{v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some((
+        if mutated.is_none() {
+            Equivalence::ImpliedRow
+        } else {
+            Equivalence::BooleanCases
+        },
+        format!(
+            "the other rows hold variables {list} in {{0, 1}} (integer equations over bounded \
+             variables), and on each of those values the mutated row and the original agree"
+        ),
+    ))
 }
 
 /// Runs every mutant of the chosen `rows` of `sys` against the honest assignments, the bad
@@ -293,19 +535,7 @@ pub fn run(
         }
     }
     if moved_values {
-        let occurs = {
-            let mut o: Vec<Vec<usize>> = vec![Vec::new(); total];
-            for (r, row) in raw.iter().enumerate() {
-                for lc in row {
-                    for (_, v) in lc {
-                        if o[*v].last() != Some(&r) {
-                            o[*v].push(r);
-                        }
-                    }
-                }
-            }
-            o
-        };
+        let occurs = occurrences(&raw, total);
         for (hi, h) in honest.iter().enumerate() {
             for v in 1..total {
                 let x = h[v];
@@ -349,6 +579,16 @@ pub fn run(
     let (base_free, base_unbound) = findings(&arows);
     let label = |r: usize| sys.labels.row(r).map(|l| l.to_string()).unwrap_or_default();
 
+    // The solver's view and the bounds (for the equivalence arguments).
+    let occurs = occurrences(&raw, total);
+    let mut boolean = vec![false; total];
+    for row in &arows {
+        if let Some(b) = row.booleanity() {
+            boolean[b] = true;
+        }
+    }
+    let base_bounds = analysis::bounds(&arows, total, None);
+
     for &i in rows {
         let row = &raw[i];
         for m in mutants_of(row) {
@@ -389,28 +629,174 @@ pub fn run(
                 report.killed_audit += 1;
                 continue;
             }
-            let variable = match m {
+            let term_var = match m {
                 Mutation::DeleteRow => None,
                 Mutation::CoefficientOne { matrix, term }
                 | Mutation::CoefficientPlusOne { matrix, term }
-                | Mutation::DropTerm { matrix, term } => {
-                    let v = row[matrix][term].1;
-                    Some(format!("variable {v}: {}", sys.variable(v).0))
+                | Mutation::DropTerm { matrix, term } => Some(row[matrix][term].1),
+            };
+            let mut mutant = solver::Mutant {
+                rows: &raw,
+                occurs: &occurs,
+                boolean: &boolean,
+                input: &mask,
+                bound: &base_bounds,
+                i,
+                accept: &mutated,
+                refuse: row,
+            };
+            let first = term_var.filter(|v| *v != 0);
+            let equivalent = if m == Mutation::DeleteRow {
+                deletion_equivalent(&raw, &canon, i)
+            } else if canonical(&mutated) == canon[i] {
+                Some((
+                    Equivalence::SameEquation,
+                    "the mutated row is the same equation".to_string(),
+                ))
+            } else if scaled(&canon[i], &mutated) {
+                Some((
+                    Equivalence::ScaledRow,
+                    "the mutated row is the original scaled (A' = λA, B' = μB, C' = λμC): \
+                     it holds exactly where the original does"
+                        .to_string(),
+                ))
+            } else {
+                None
+            };
+            if equivalent.is_none() {
+                if let Some(how) = search(&mutant, honest, first) {
+                    report.killed_solver += 1;
+                    report.solver_kills.push(SolverKill {
+                        row: i,
+                        mutation: m,
+                        how: format!("cheat: {how}"),
+                    });
+                    continue;
                 }
-            };
-            let equivalent = match m {
-                Mutation::DeleteRow => deletion_equivalent(&raw, &canon, i),
-                _ => (canonical(&mutated) == canon[i])
-                    .then(|| "the mutated row is the same equation".to_string()),
-            };
+                // A stricter mutant: a valid assignment of the original it refuses (never
+                // a deletion, which refuses nothing the original accepts).
+                mutant.accept = row;
+                mutant.refuse = &mutated;
+                let valid = (m != Mutation::DeleteRow)
+                    .then(|| search(&mutant, honest, first))
+                    .flatten();
+                if let Some(how) = valid {
+                    report.killed_solver_valid += 1;
+                    report.solver_kills.push(SolverKill {
+                        row: i,
+                        mutation: m,
+                        how: format!("valid assignment refused: {how}"),
+                    });
+                    continue;
+                }
+            }
+            let equivalent = equivalent
+                .or_else(|| {
+                    let mutated = (m != Mutation::DeleteRow).then_some(&mutated);
+                    boolean_cases(&arows, total, &base_bounds, row, mutated, i)
+                })
+                .or_else(|| {
+                    let v = first?;
+                    forced_zero(&mut arows, total, &base_bounds, i, &mutated, v, &|v| {
+                        sys.variable(v).0
+                    })
+                });
+            let variable = term_var.map(|v| format!("variable {v}: {}", sys.variable(v).0));
+            let (kind, equivalent) = equivalent.unzip();
             report.survivors.push(Survivor {
                 row: i,
                 label: label(i),
                 mutation: m,
                 variable,
                 equivalent,
+                kind,
             });
         }
     }
     report
+}
+
+/// The rows each variable occurs in (row order, once each).
+fn occurrences(raw: &[[Terms; 3]], total: usize) -> Vec<Vec<usize>> {
+    let mut o: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for (r, row) in raw.iter().enumerate() {
+        for lc in row {
+            for (_, v) in lc {
+                if o[*v].last() != Some(&r) {
+                    o[*v].push(r);
+                }
+            }
+        }
+    }
+    o
+}
+
+/// The mutated term's variable `v` is 0 in every solution of the original system and in
+/// every solution of the mutant ([`analysis::bounds`] bounds it by 0 in both): the two rows
+/// differ only in v's term, which is then 0, so both systems are (the other rows, v = 0,
+/// row i at v = 0) and have the same solutions.
+fn forced_zero(
+    arows: &mut [Row],
+    total: usize,
+    base: &[Option<i128>],
+    i: usize,
+    mutated: &[Terms; 3],
+    v: usize,
+    name: &dyn Fn(usize) -> String,
+) -> Option<(Equivalence, String)> {
+    if base[v] != Some(0) {
+        return None;
+    }
+    let original = std::mem::replace(
+        &mut arows[i],
+        analysis::build_row(&mutated[0], &mutated[1], &mutated[2]),
+    );
+    let bounds = analysis::bounds(arows, total, None);
+    arows[i] = original;
+    (bounds[v] == Some(0)).then(|| {
+        (
+            Equivalence::ForcedZero,
+            format!(
+                "variable {v} ({}) is 0 in every solution of the original and of the mutant \
+                 (integer equations over bounded variables bound it by 0 in both), so its \
+                 term, the only difference, is 0",
+                name(v)
+            ),
+        )
+    })
+}
+
+/// Row `r` of `sys` written out, with each variable's label and its value in `x` (for
+/// reading survivors).
+pub fn describe_row(sys: &LabelledSystem, r: usize, x: &[Fr]) -> String {
+    let show = |f: &Fr| {
+        let small = |f: &Fr| {
+            let b: num_bigint::BigUint = (*f).into();
+            (b.bits() <= 70).then(|| b.to_string())
+        };
+        small(f)
+            .or_else(|| small(&-*f).map(|s| format!("-{s}")))
+            .unwrap_or_else(|| "big".into())
+    };
+    let mut out = format!(
+        "row {r} [{}]:",
+        sys.labels.row(r).map(|l| l.to_string()).unwrap_or_default()
+    );
+    for (mi, name) in ["A", "B", "C"].iter().enumerate() {
+        out.push_str(&format!("\n    {name}:"));
+        for (c, v) in sys
+            .matrices
+            .get(mi)
+            .and_then(|m| m.get(r))
+            .map_or(&[][..], |v| v)
+        {
+            out.push_str(&format!(
+                "\n      {} * v{v}={} ({})",
+                show(c),
+                x.get(*v).map_or("?".into(), show),
+                sys.variable(*v).0
+            ));
+        }
+    }
+    out
 }
