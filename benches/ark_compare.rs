@@ -258,13 +258,8 @@ fn side_by_side() {
             header: header.clone(),
             pk: raw.clone(),
         };
-        Prover::with_engine(
-            circuit.clone(),
-            key,
-            compile(&circuit).expect("compile"),
-            kind,
-        )
-        .expect("prover")
+        Prover::with_engine(circuit, key, compile(&circuit).expect("compile"), kind)
+            .expect("prover")
     };
     let ark = prover(EngineKind::Ark);
     let blst = EngineKind::Blst
@@ -278,7 +273,7 @@ fn side_by_side() {
             .expect("sample tier witness");
     let p2_prover = {
         let (pk, _vk) = veil::prover::plonky2::setup(&circuit).expect("plonky2 setup");
-        veil::prover::plonky2::Prover::new(circuit.clone(), pk).expect("plonky2 prover")
+        veil::prover::plonky2::Prover::new(circuit, pk).expect("plonky2 prover")
     };
     p2_prover.prove(&p2_witness).expect("plonky2 proof");
     let mut t_p2 = vec![];

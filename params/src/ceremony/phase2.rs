@@ -121,6 +121,9 @@ impl Contribution {
     }
 }
 
+/// Bases and the matrix columns (per variable, its (row, coefficient) terms) over them.
+type ColumnPart<'a, G> = (&'a [<G as CurveGroup>::Affine], &'a [Vec<(usize, Fr)>]);
+
 /// For each column j, the sum over `parts` of `coeff · bases[row]` for the (row, coeff) terms
 /// of column j of that part's matrix. Columns of a few terms are summed term by term (GLV
 /// scalar multiplications); columns of tens of terms (most of them in veil's circuits, whose
@@ -129,7 +132,7 @@ impl Contribution {
 /// go to arkworks' parallel MSM one at a time (it uses rayon itself: nested in the parallel
 /// loop it overflows the workers' stacks). Summing the three parts of the L query in one MSM
 /// per column is what snarkjs does too.
-fn combine_columns<G>(parts: &[(&[G::Affine], &[Vec<(usize, Fr)>])]) -> Vec<G>
+fn combine_columns<G>(parts: &[ColumnPart<'_, G>]) -> Vec<G>
 where
     G: CurveGroup<ScalarField = Fr> + VariableBaseMSM<MulBase = <G as CurveGroup>::Affine>,
 {
