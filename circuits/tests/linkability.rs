@@ -21,9 +21,10 @@
 //! - **Hamming distance**: "same user" iff the two encodings are nearer than a threshold
 //!   learned on the training pairs.
 //!
-//! Each must do no better than chance on the test pairs within the sample's margin: |accuracy
-//! - 1/2| <= 3 sigma, sigma = 1/(2 sqrt(n)) (a binomial of n trials at p = 1/2). Linkability
-//! is the observer's advantage 2·|accuracy - 1/2| (0 for a coin, 1 for a perfect linker);
+//! Each must do no better than chance on the test pairs within the sample's margin:
+//! |accuracy - 1/2| <= 3 sigma, sigma = 1/(2 sqrt(n)) (a binomial of n trials at p = 1/2).
+//! Linkability is the observer's advantage 2·|accuracy - 1/2| (0 for a coin, 1 for a perfect
+//! linker);
 //! with n = 4,000 test pairs the 3-sigma bound on it is 4.7 %, under 001's target of 5 %
 //! (`identity_linkability_score < 5%`), so a pass shows the target is met. The figures are
 //! printed (`cargo test --release -p veil-circuits --test linkability -- --nocapture`).
