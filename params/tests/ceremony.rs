@@ -2,10 +2,12 @@
 //! three-party phase 2 with a beacon, production keys that prove (through the fast key
 //! layout) and verify with the existing prover and verifier, and every check made to fail.
 //!
-//! Kept small for CI: the phase-1 refusals run on their own accumulator of 2^4 powers; the
-//! phase-2 refusals are checked against the initial parameters rebuilt once
-//! ([`Phase2::verify_with_init`], what [`Phase2::verify`] runs after its rebuild), and the
-//! full verification, rebuild included, runs once on the good transcript.
+//! Kept small for CI: the phase-1 refusals run on their own accumulator of 2^4 powers. Every
+//! phase-2 refusal is checked both ways: by the full verification ([`Phase2::verify`]: every
+//! query against the powers of tau by random linear combinations, no rebuild) and against the
+//! initial parameters rebuilt once ([`Phase2::verify_with_init`]); the two must agree. A
+//! version 1 transcript (whose initial digest is the digest of the parameters) is verified by
+//! its rebuild.
 
 use ark_bls12_381::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -396,4 +398,135 @@ fn phase2_reader_refuses_bad_bytes() {
         .to_string()
         .contains("trailing"));
     assert!(Phase2::from_bytes(b"veilph2\0").is_err());
+}
+
+/// Swaps the first two entries that differ (a permuted query: every point honest, in the
+/// wrong place).
+fn swap_distinct<T: PartialEq>(v: &mut [T]) {
+    let i = (1..v.len())
+        .find(|&i| v[i] != v[0])
+        .expect("two distinct entries");
+    v.swap(0, i);
+}
+
+/// Every element of the parameters altered alone (one point moved by the generator, or two
+/// points swapped) is refused by the full verification, which checks each query against the
+/// powers of tau by a random linear combination, and by the check against the rebuilt
+/// initial parameters; each refusal names what differs.
+#[test]
+fn every_altered_query_is_refused_by_both_verifications() {
+    let f = fixture();
+    let last = f.steps.last().unwrap();
+    assert!(last.verify(&f.ptau, &f.compiled, &quiet).is_ok());
+    let g1 = G1Projective::from(G1Affine::generator());
+    let bump = |p: &mut G1Affine| *p = (p.into_group() + g1).into_affine();
+    type Alter = fn(&mut Phase2, &dyn Fn(&mut G1Affine));
+    let cases: [(&str, Alter); 11] = [
+        ("A query", |p, b| b(&mut p.a_query[5])),
+        ("A query", |p, _| swap_distinct(&mut p.a_query)),
+        ("B query (G1)", |p, b| b(&mut p.b_g1_query[9])),
+        ("B query (G2)", |p, _| {
+            let q = &mut p.b_g2_query;
+            let k = q.len() - 1;
+            q[k] = (q[k].into_group() + ark_bls12_381::G2Affine::generator()).into_affine();
+        }),
+        ("B query (G2)", |p, _| swap_distinct(&mut p.b_g2_query)),
+        ("public-input query", |p, b| b(&mut p.gamma_abc_g1[0])),
+        ("the L query", |p, b| b(&mut p.l_query[0])),
+        ("the L query", |p, _| swap_distinct(&mut p.l_query)),
+        ("the H query", |p, b| b(&mut p.h_query[7])),
+        ("α, β, γ", |p, b| b(&mut p.alpha_g1)),
+        ("α, β, γ", |p, b| b(&mut p.beta_g1)),
+    ];
+    for (what, alter) in cases {
+        let mut bad = last.clone();
+        alter(&mut bad, &bump);
+        assert!(bad != *last, "{what}: the alteration changed nothing");
+        let direct = bad
+            .verify(&f.ptau, &f.compiled, &quiet)
+            .unwrap_err()
+            .to_string();
+        assert!(direct.contains(what), "{what}: {direct}");
+        let rebuilt = bad
+            .verify_with_init(init(), &quiet)
+            .unwrap_err()
+            .to_string();
+        assert!(rebuilt.contains(what), "{what}: {rebuilt}");
+    }
+    // The recipe: another initial digest, or another phase-1 transcript hash.
+    let mut bad = last.clone();
+    bad.init_digest[0] ^= 1;
+    let e = bad
+        .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("initial-parameters digest"), "{e}");
+    let mut bad = last.clone();
+    bad.ptau_hash[31] ^= 1;
+    let e = bad
+        .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("phase-1 transcript hash"), "{e}");
+    // Parameters made from other powers of tau (a fresh accumulator of the same power).
+    let mut other = Phase1::new(f.ptau.power).unwrap();
+    other.contribute("eve", b"", &quiet).unwrap();
+    let e = last
+        .verify(&other, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("phase-1 transcript hash"), "{e}");
+    // Parameters made from the first powers of tau, relabelled as made from the other
+    // accumulator (hash and recipe digest rewritten, then a valid contribution on top) are
+    // still refused: their elements are not those powers'.
+    let mut forged = init().clone();
+    forged.ptau_hash = other.transcript_hash();
+    forged.init_digest = phase2::recipe_digest(
+        forged.circuit,
+        &forged.cs_digest,
+        &forged.ptau_hash,
+        1 << phase2::required_power(&f.compiled).unwrap(),
+    );
+    forged.contribute("mallory", b"", &quiet).unwrap();
+    let e = forged
+        .verify(&other, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("not for this circuit"), "{e}");
+}
+
+/// Version 1 transcripts (the initial digest is the SHA3 of the initial parameters) are
+/// still read, extended and verified (by a rebuild); a version 2 file relabelled version 1
+/// is refused (its digest is not the parameters').
+#[test]
+fn version_1_transcripts_still_verify() {
+    let f = fixture();
+    let mut v1 = Phase2::init_version(&f.ptau, &f.compiled, 1, &quiet).unwrap();
+    assert_eq!(v1.version, 1);
+    assert_ne!(v1.init_digest, init().init_digest);
+    v1.contribute("alice", b"a", &quiet).unwrap();
+    let bytes = v1.to_bytes();
+    assert_eq!(&bytes[8..12], &1u32.to_le_bytes());
+    let back = Phase2::from_bytes(&bytes).unwrap();
+    assert_eq!(back, v1);
+    let report = back.verify(&f.ptau, &f.compiled, &quiet).unwrap();
+    assert_eq!(report.contributions, ["alice"]);
+    let mut bad = back.clone();
+    bad.a_query.swap(0, 1);
+    assert!(bad.verify(&f.ptau, &f.compiled, &quiet).is_err());
+
+    let mut relabelled = f.steps[1].to_bytes();
+    assert_eq!(&relabelled[8..12], &phase2::VERSION.to_le_bytes());
+    relabelled[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let relabelled = Phase2::from_bytes(&relabelled).unwrap();
+    let e = relabelled
+        .verify(&f.ptau, &f.compiled, &quiet)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("initial-parameters digest"), "{e}");
+    // An unknown version is refused by the reader.
+    let mut v9 = f.steps[1].to_bytes();
+    v9[8..12].copy_from_slice(&9u32.to_le_bytes());
+    let e = Phase2::from_bytes(&v9).unwrap_err().to_string();
+    assert!(e.contains("version 9"), "{e}");
 }

@@ -20,7 +20,7 @@ use ark_ec::hashing::{
     curve_maps::wb::WBMap, map_to_curve_hasher::MapToCurveBasedHasher, HashToCurve,
 };
 use ark_ec::pairing::{Pairing, PairingOutput};
-use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::field_hashers::DefaultFieldHasher;
 use ark_ff::{UniformRand, Zero};
 use ark_serialize::CanonicalSerialize;
@@ -213,6 +213,28 @@ pub fn nonzero_scalar(rng: &mut ChaCha20Rng) -> Fr {
 }
 
 /// Random full-size scalars for a batched check.
+/// Σ over the parts of Σᵢ scalars[i]·bases[i], as one MSM (blst's, veil's default engine).
+pub(crate) fn msm_g1(bases: &[&[G1Affine]], scalars: &[&[Fr]]) -> G1Projective {
+    use ark_ff::PrimeField;
+    use veil_prover::msm::{msm_g1_once, BlstEngine};
+    let mut all_bases = Vec::new();
+    let mut all_scalars = Vec::new();
+    for (b, s) in bases.iter().zip(scalars) {
+        let n = b.len().min(s.len());
+        all_bases.extend_from_slice(&b[..n]);
+        all_scalars.extend(s[..n].iter().map(|x| x.into_bigint()));
+    }
+    msm_g1_once(&BlstEngine, &all_bases, &all_scalars)
+}
+
+/// Σᵢ scalars[i]·bases[i] in G2 (blst).
+pub(crate) fn msm_g2(bases: &[G2Affine], scalars: &[Fr]) -> G2Projective {
+    use ark_ff::PrimeField;
+    use veil_prover::msm::{msm_g2_once, BlstEngine};
+    let scalars: Vec<_> = scalars.iter().map(|x| x.into_bigint()).collect();
+    msm_g2_once(&BlstEngine, bases, &scalars)
+}
+
 pub fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<Fr> {
     (0..n).map(|_| Fr::rand(rng)).collect()
 }
@@ -225,8 +247,8 @@ pub fn consecutive_powers_g1(points: &[G1Affine], tau_g2: G2Affine, rng: &mut Ch
     }
     let n = points.len() - 1;
     let r = random_scalars(n, rng);
-    let lhs = G1Projective::msm_unchecked(&points[..n], &r);
-    let rhs = G1Projective::msm_unchecked(&points[1..], &r);
+    let lhs = msm_g1(&[&points[..n]], &[&r]);
+    let rhs = msm_g1(&[&points[1..]], &[&r]);
     same_ratio_proj((lhs, rhs), (G2Projective::generator(), tau_g2.into_group()))
 }
 
@@ -237,8 +259,8 @@ pub fn consecutive_powers_g2(points: &[G2Affine], tau_g1: G1Affine, rng: &mut Ch
     }
     let n = points.len() - 1;
     let r = random_scalars(n, rng);
-    let lhs = G2Projective::msm_unchecked(&points[..n], &r);
-    let rhs = G2Projective::msm_unchecked(&points[1..], &r);
+    let lhs = msm_g2(&points[..n], &r);
+    let rhs = msm_g2(&points[1..], &r);
     same_ratio_proj((G1Projective::generator(), tau_g1.into_group()), (lhs, rhs))
 }
 
@@ -258,8 +280,8 @@ pub fn scaled_by_inverse(
         return true;
     }
     let r = random_scalars(before.len(), rng);
-    let a = G1Projective::msm_unchecked(after, &r).into_affine();
-    let b = G1Projective::msm_unchecked(before, &r).into_affine();
+    let a = msm_g1(&[after], &[&r]).into_affine();
+    let b = msm_g1(&[before], &[&r]).into_affine();
     // a·δ_after == b·δ_before  <=>  e(a, δ_after) · e(-b, δ_before) == 1
     Bls12_381::multi_pairing([a, -b], [delta_after, delta_before]) == PairingOutput::zero()
 }

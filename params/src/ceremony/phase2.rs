@@ -6,17 +6,38 @@
 //! ≥ constraints + public inputs) by an inverse FFT over the group elements, then the A, B, C,
 //! L and H queries as sparse combinations of it. Each [`Phase2::contribute`] multiplies δ by a
 //! fresh secret and divides L and H by it, with a proof of knowledge; [`Phase2::verify`]
-//! rebuilds the initial parameters and checks every contribution and the final keys.
+//! checks every query against the powers of tau and the circuit, every contribution and the
+//! final keys.
+//!
+//! # Verifying without the group FFTs
+//!
+//! A rebuild of the initial parameters costs four FFTs over the group (τ·G1, τ·G2, α·τ·G1,
+//! β·τ·G1), most of init's time. A verifier does not need the Lagrange bases themselves,
+//! only that each query is what they give: for random full-size scalars sᵢ,
+//! Σᵢ sᵢ·uᵢ(τ) = W(τ) where W is the polynomial taking the values wⱼ = Σᵢ sᵢ·Aⱼᵢ on the
+//! domain. W's coefficients are a field inverse FFT of w (microseconds), so
+//! Σᵢ sᵢ·A_queryᵢ = Σₖ Wₖ·τᵏ·G1 is one MSM on each side, checked against the powers of tau
+//! directly; the same for B in G1 and G2, the public-input query and L (L through one
+//! pairing with the final δ), and H (τⁱ·Z(τ) = τ^(i+m) − τⁱ). A query that differs from the
+//! rebuilt one in any point passes with probability at most about m/r ≈ 2^-242 per check
+//! (Schwartz–Zippel over the scalars, drawn from the OS: the file's author cannot predict
+//! them). This is what snarkjs's `zkey verify` does for L and H; veil does it for every
+//! query, from the raw powers of tau rather than a prepared file it would have to trust.
+//!
+//! Version 2 files record as their initial digest a hash of the recipe (the phase-1
+//! transcript hash, the circuit, its constraint-system digest and the domain size), which a
+//! verifier checks without rebuilding; version 1 files recorded the SHA3 of the initial
+//! parameters themselves, and are still read and verified by a rebuild.
 
 use super::io::{self, Reader, Writer};
 use super::phase1::{Origin, Phase1};
 use super::{
-    beacon_rng, contributor_rng, nonzero_scalar, same_ratio, scaled_by_inverse, sha3, verifier_rng,
-    CeremonyError, Hash, Pok, Result,
+    beacon_rng, contributor_rng, msm_g1, msm_g2, nonzero_scalar, random_scalars, same_ratio,
+    scaled_by_inverse, sha3, verifier_rng, CeremonyError, Hash, Pok, Result,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::Field;
+use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{Field, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use rand_chacha::ChaCha20Rng;
@@ -27,7 +48,10 @@ use veil_verifier::groth16::Groth16VerifyingKey;
 use veil_verifier::{Bytes32, CircuitId};
 
 const MAGIC: &[u8; 8] = b"veilph2\0";
-const VERSION: u32 = 1;
+/// The phase-2 format this veil writes (see the module docs for what changed from 1).
+pub const VERSION: u32 = 2;
+/// Version 1: the initial digest is the SHA3 of the initial parameters.
+const VERSION_PARAMS_DIGEST: u32 = 1;
 const MAX_NAME: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,11 +66,14 @@ pub struct Contribution {
 /// A circuit's Groth16 parameters and the transcript of δ contributions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phase2 {
+    /// The file format version (1 or 2): what the initial digest is a digest of.
+    pub version: u32,
     pub circuit: CircuitId,
     pub cs_digest: Bytes32,
     /// The phase-1 transcript hash the parameters were made from.
     pub ptau_hash: Hash,
-    /// SHA3-256 of the initial parameters (before any contribution).
+    /// What the transcript starts from: in version 2 a hash of the recipe
+    /// ([`recipe_digest`]), in version 1 the SHA3-256 of the initial parameters.
     pub init_digest: Hash,
     pub alpha_g1: G1Affine,
     pub beta_g1: G1Affine,
@@ -253,6 +280,22 @@ impl Phase2 {
     /// The initial parameters (δ = γ = 1) from a phase-1 accumulator (verify it first) and a
     /// compiled circuit.
     pub fn init(ptau: &Phase1, compiled: &Compiled, progress: &dyn Fn(&str)) -> Result<Self> {
+        Self::init_version(ptau, compiled, VERSION, progress)
+    }
+
+    /// [`Phase2::init`] in format `version` (1 to rebuild the parameters a version 1
+    /// transcript started from; 1 or 2).
+    pub fn init_version(
+        ptau: &Phase1,
+        compiled: &Compiled,
+        version: u32,
+        progress: &dyn Fn(&str),
+    ) -> Result<Self> {
+        if version != VERSION && version != VERSION_PARAMS_DIGEST {
+            return Err(CeremonyError::Invalid(format!(
+                "phase-2 format version {version} (1 or {VERSION})"
+            )));
+        }
         let domain = domain_for(compiled)?;
         let m = domain.size();
         let need = m.trailing_zeros();
@@ -321,6 +364,7 @@ impl Phase2 {
             .collect();
         let abc = G1Projective::normalize_batch(&abc);
         let mut p2 = Phase2 {
+            version,
             circuit: compiled.circuit,
             cs_digest: compiled.cs_digest,
             ptau_hash: ptau.transcript_hash(),
@@ -339,7 +383,11 @@ impl Phase2 {
             l_query: abc[ni..].to_vec(),
             contributions: Vec::new(),
         };
-        p2.init_digest = p2.params_digest();
+        p2.init_digest = if version == VERSION_PARAMS_DIGEST {
+            p2.params_digest()
+        } else {
+            recipe_digest(p2.circuit, &p2.cs_digest, &p2.ptau_hash, m)
+        };
         Ok(p2)
     }
 
@@ -543,8 +591,11 @@ impl Phase2 {
         }
     }
 
-    /// Full verification: rebuilds the initial parameters from `ptau` (already verified) and
-    /// the circuit, then checks every contribution and the final L and H against them.
+    /// Full verification against `ptau` (already verified) and the circuit: the recipe (phase-1
+    /// transcript, circuit, constraint system, domain), α, β, γ, every contribution and δ, and
+    /// every query by random linear combinations against the powers of tau (see the module
+    /// docs: no group FFT). A version 1 transcript is verified by a rebuild of its initial
+    /// parameters ([`Phase2::verify_with_init`]).
     pub fn verify(
         &self,
         ptau: &Phase1,
@@ -557,8 +608,206 @@ impl Phase2 {
                     .into(),
             ));
         }
-        let init = Phase2::init(ptau, compiled, progress)?;
-        self.verify_with_init(&init, progress)
+        if self.version == VERSION_PARAMS_DIGEST {
+            let init = Phase2::init_version(ptau, compiled, VERSION_PARAMS_DIGEST, progress)?;
+            return self.verify_with_init(&init, progress);
+        }
+        progress("parameters against the circuit");
+        let domain = self.check_recipe(ptau, compiled)?;
+        progress("contributions");
+        self.verify_chain()?;
+        progress("queries against the powers of tau");
+        self.check_queries(ptau, compiled, &domain)?;
+        Ok(self.report())
+    }
+
+    /// What [`Phase2::verify`] checks before the contributions: the recipe digest, the fixed
+    /// elements and the query lengths.
+    fn check_recipe(
+        &self,
+        ptau: &Phase1,
+        compiled: &Compiled,
+    ) -> Result<GeneralEvaluationDomain<Fr>> {
+        let domain = domain_for(compiled)?;
+        let m = domain.size();
+        if m.trailing_zeros() > ptau.power
+            || ptau.tau_g1.len() < 2 * m - 1
+            || ptau.tau_g2.len() < m
+            || ptau.alpha_tau_g1.len() < m
+            || ptau.beta_tau_g1.len() < m
+        {
+            return Err(CeremonyError::Invalid(format!(
+                "{} needs powers of tau of power {}, the file has power {}",
+                compiled.circuit,
+                m.trailing_zeros(),
+                ptau.power
+            )));
+        }
+        let ni = compiled.num_instance;
+        let nv = ni + compiled.num_witness;
+        let ptau_hash = ptau.transcript_hash();
+        let fields: [(&str, bool); 9] = [
+            ("circuit", self.circuit == compiled.circuit),
+            (
+                "constraint-system digest",
+                self.cs_digest == compiled.cs_digest,
+            ),
+            ("phase-1 transcript hash", self.ptau_hash == ptau_hash),
+            (
+                "initial-parameters digest",
+                self.init_digest
+                    == recipe_digest(compiled.circuit, &compiled.cs_digest, &ptau_hash, m),
+            ),
+            (
+                "α, β, γ",
+                self.alpha_g1 == ptau.alpha_tau_g1[0]
+                    && self.beta_g1 == ptau.beta_tau_g1[0]
+                    && self.beta_g2 == ptau.beta_g2
+                    && self.gamma_g2 == G2Affine::generator(),
+            ),
+            ("A query size", self.a_query.len() == nv),
+            (
+                "B query sizes",
+                self.b_g1_query.len() == nv && self.b_g2_query.len() == nv,
+            ),
+            ("public-input query size", self.gamma_abc_g1.len() == ni),
+            (
+                "L and H sizes",
+                self.l_query.len() == nv - ni && self.h_query.len() == m - 1,
+            ),
+        ];
+        match fields.iter().find(|(_, ok)| !ok) {
+            Some((what, _)) => Err(not_for_this_circuit(what)),
+            None => Ok(domain),
+        }
+    }
+
+    /// Every query against the powers of tau and the circuit (see the module docs): one
+    /// combined random linear combination of all of them, checked by one pairing product and
+    /// one G2 equation; when it fails, [`Phase2::name_bad_query`] checks them one by one to
+    /// say which differs.
+    fn check_queries(
+        &self,
+        ptau: &Phase1,
+        compiled: &Compiled,
+        domain: &GeneralEvaluationDomain<Fr>,
+    ) -> Result<()> {
+        let m = domain.size();
+        let ni = compiled.num_instance;
+        let nv = self.a_query.len();
+        let mut rng = verifier_rng();
+        let (s_a, s_b, u) = (
+            random_scalars(nv, &mut rng),
+            random_scalars(nv, &mut rng),
+            random_scalars(nv, &mut rng),
+        );
+        let r = random_scalars(m - 1, &mut rng);
+        let poly = |k: usize, weights: &[Fr]| combined(compiled, domain, k, weights);
+        let ((ca, cb), (cc, (ua, ub))) = rayon::join(
+            || (poly(0, &s_a), poly(1, &s_b)),
+            || (poly(2, &u), (poly(0, &u), poly(1, &u))),
+        );
+        // Over τⁱ·G1 (i < 2m − 1): A, B and C's parts, and H's τ^(i+m) − τⁱ.
+        let mut tau_coeffs: Vec<Fr> = (0..m).map(|i| ca[i] + cb[i] + cc[i]).collect();
+        for (i, x) in r.iter().enumerate() {
+            tau_coeffs[i] -= x;
+        }
+        tau_coeffs.extend_from_slice(&r);
+        let ((expected, fixed), (scaled, b2)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        msm_g1(
+                            &[
+                                &ptau.tau_g1[..2 * m - 1],
+                                &ptau.beta_tau_g1[..m],
+                                &ptau.alpha_tau_g1[..m],
+                            ],
+                            &[&tau_coeffs, &ua, &ub],
+                        )
+                    },
+                    || {
+                        msm_g1(
+                            &[&self.a_query, &self.b_g1_query, &self.gamma_abc_g1],
+                            &[&s_a, &s_b, &u[..ni]],
+                        )
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || msm_g1(&[&self.l_query, &self.h_query], &[&u[ni..], &r]),
+                    || msm_g2(&self.b_g2_query, &s_b) == msm_g2(&ptau.tau_g2[..m], &cb),
+                )
+            },
+        );
+        // The queries that contributions leave alone equal their combination; L and H equal
+        // theirs divided by δ: e(fixed − expected, G2) · e(scaled, δ) = 1.
+        let ok = b2
+            && Bls12_381::multi_pairing(
+                [(fixed - expected).into_affine(), scaled.into_affine()],
+                [G2Affine::generator(), self.delta_g2],
+            )
+            .is_zero();
+        if ok {
+            Ok(())
+        } else {
+            Err(self.name_bad_query(ptau, compiled, domain))
+        }
+    }
+
+    /// Which query differs (each checked alone, as [`Phase2::check_queries`] checks them
+    /// together), for the error of a transcript that failed the combined check.
+    fn name_bad_query(
+        &self,
+        ptau: &Phase1,
+        compiled: &Compiled,
+        domain: &GeneralEvaluationDomain<Fr>,
+    ) -> CeremonyError {
+        let m = domain.size();
+        let ni = compiled.num_instance;
+        let nv = self.a_query.len();
+        let mut rng = verifier_rng();
+        let g2 = G2Affine::generator();
+        let tau_g1 = &ptau.tau_g1[..m];
+        let poly = |k: usize, weights: &[Fr]| combined(compiled, domain, k, weights);
+        let msm = |bases: &[G1Affine], scalars: &[Fr]| msm_g1(&[bases], &[scalars]);
+
+        let s = random_scalars(nv, &mut rng);
+        if msm(&self.a_query, &s) != msm(tau_g1, &poly(0, &s)) {
+            return not_for_this_circuit("A query");
+        }
+        let s = random_scalars(nv, &mut rng);
+        let wb = poly(1, &s);
+        if msm(&self.b_g1_query, &s) != msm(tau_g1, &wb) {
+            return not_for_this_circuit("B query (G1)");
+        }
+        if msm_g2(&self.b_g2_query, &s) != msm_g2(&ptau.tau_g2[..m], &wb) {
+            return not_for_this_circuit("B query (G2)");
+        }
+        // β·aᵢ(τ) + α·bᵢ(τ) + cᵢ(τ) combined with `weights`.
+        let abc = |weights: &[Fr]| -> G1Projective {
+            msm_g1(
+                &[&ptau.beta_tau_g1[..m], &ptau.alpha_tau_g1[..m], tau_g1],
+                &[&poly(0, weights), &poly(1, weights), &poly(2, weights)],
+            )
+        };
+        let mut s = random_scalars(nv, &mut rng);
+        s[ni..].iter_mut().for_each(|x| *x = Fr::zero());
+        if msm(&self.gamma_abc_g1, &s[..ni]) != abc(&s) {
+            return not_for_this_circuit("public-input query (γ_abc)");
+        }
+        let mut s = random_scalars(nv, &mut rng);
+        s[..ni].iter_mut().for_each(|x| *x = Fr::zero());
+        let lhs = msm(&self.l_query, &s[ni..]).into_affine();
+        if !same_ratio((abc(&s).into_affine(), lhs), (self.delta_g2, g2)) {
+            return CeremonyError::Invalid(
+                "the L query is not the initial one divided by the contributions' δ".into(),
+            );
+        }
+        CeremonyError::Invalid(
+            "the H query is not the initial one divided by the contributions' δ".into(),
+        )
     }
 
     /// [`Phase2::verify`] against initial parameters already rebuilt with [`Phase2::init`]
@@ -746,7 +995,7 @@ impl Phase2 {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.bytes(MAGIC);
-        w.u32(VERSION);
+        w.u32(self.version);
         self.write_params(&mut w);
         w.bytes(&self.init_digest);
         w.u64(self.contributions.len() as u64);
@@ -762,9 +1011,9 @@ impl Phase2 {
             return Err(CeremonyError::Format("not a veil phase-2 file".into()));
         }
         let version = r.u32()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_PARAMS_DIGEST {
             return Err(CeremonyError::Format(format!(
-                "phase-2 format version {version}, this veil reads {VERSION}"
+                "phase-2 format version {version}, this veil reads {VERSION_PARAMS_DIGEST} and {VERSION}"
             )));
         }
         let circuit: CircuitId = std::str::from_utf8(r.blob(64, "circuit id")?)
@@ -816,6 +1065,7 @@ impl Phase2 {
             });
         }
         Ok(Phase2 {
+            version,
             circuit,
             cs_digest,
             ptau_hash,
@@ -843,6 +1093,47 @@ impl Phase2 {
             other => other,
         })
     }
+}
+
+/// The coefficients of the polynomial taking Σᵢ weights[i]·M[j][i] at the j-th point of the
+/// domain, M the circuit's matrix `k` (0, 1, 2: A, B, C; for A also the instance rows nc + i
+/// of libsnark's reduction).
+fn combined(
+    compiled: &Compiled,
+    domain: &GeneralEvaluationDomain<Fr>,
+    k: usize,
+    weights: &[Fr],
+) -> Vec<Fr> {
+    let mut w = vec![Fr::zero(); domain.size()];
+    for (j, row) in compiled.matrices[k].iter().enumerate() {
+        w[j] = row.iter().map(|(c, v)| *c * weights[*v]).sum();
+    }
+    if k == 0 {
+        let nc = compiled.num_constraints;
+        for (i, s) in weights[..compiled.num_instance].iter().enumerate() {
+            w[nc + i] += s;
+        }
+    }
+    domain.ifft_in_place(&mut w);
+    w
+}
+
+/// The initial digest of a version 2 transcript: what its parameters are made from (they are
+/// a deterministic function of these, checked by [`Phase2::verify`]).
+pub fn recipe_digest(circuit: CircuitId, cs_digest: &Bytes32, ptau_hash: &Hash, m: usize) -> Hash {
+    sha3(&[
+        b"veil-phase2-recipe-v2",
+        circuit.to_string().as_bytes(),
+        &cs_digest.0,
+        ptau_hash,
+        &(m as u64).to_le_bytes(),
+    ])
+}
+
+fn not_for_this_circuit(what: &str) -> CeremonyError {
+    CeremonyError::Invalid(format!(
+        "{what} differs from the parameters the circuit and the powers of tau give: this transcript is not for this circuit"
+    ))
 }
 
 fn scale_all(points: &[G1Affine], s: Fr) -> Vec<G1Affine> {

@@ -57,11 +57,12 @@ fn g1_from(b: &[u8], what: &str, i: usize) -> Result<G1Affine> {
     let x = fq_from_mont(&b[..N8]).ok_or_else(|| bad("coordinate ≥ q"))?;
     let y = fq_from_mont(&b[N8..]).ok_or_else(|| bad("coordinate ≥ q"))?;
     let p = G1Affine::new_unchecked(x, y);
-    if !p.is_on_curve() {
-        return Err(bad("not on the curve"));
-    }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(bad("not in the prime-order subgroup"));
+    if !veil_prover::msm::g1_in_subgroup(&p) {
+        return Err(bad(if p.is_on_curve() {
+            "not in the prime-order subgroup"
+        } else {
+            "not on the curve"
+        }));
     }
     Ok(p)
 }
@@ -78,11 +79,12 @@ fn g2_from(b: &[u8], what: &str, i: usize) -> Result<G2Affine> {
     let x = Fq2::new(c(0)?, c(1)?);
     let y = Fq2::new(c(2)?, c(3)?);
     let p = G2Affine::new_unchecked(x, y);
-    if !p.is_on_curve() {
-        return Err(bad("not on the curve"));
-    }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(bad("not in the prime-order subgroup"));
+    if !veil_prover::msm::g2_in_subgroup(&p) {
+        return Err(bad(if p.is_on_curve() {
+            "not in the prime-order subgroup"
+        } else {
+            "not on the curve"
+        }));
     }
     Ok(p)
 }
