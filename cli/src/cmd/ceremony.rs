@@ -536,9 +536,10 @@ fn verify2(a: &VerifyArgs, json: bool) -> CliResult<()> {
     )
 }
 
-/// The full check of a transcript: the powers of tau (every contribution), then the
-/// parameters rebuilt from them and the circuit compiled here, every phase-2 contribution and
-/// the final L and H. Also what `veil key check` runs on a ceremony key.
+/// The full check of a transcript: the powers of tau (every contribution), then every query
+/// of the parameters against them and the circuit compiled here (`Phase2::verify`: random
+/// linear combinations, or a rebuild for a version 1 transcript), every phase-2 contribution
+/// and the final L and H. Also what `veil key check` runs on a ceremony key.
 pub(crate) fn verify_full(
     id: CircuitId,
     ptau_path: &Path,
