@@ -212,7 +212,6 @@ pub fn nonzero_scalar(rng: &mut ChaCha20Rng) -> Fr {
     }
 }
 
-/// Random full-size scalars for a batched check.
 /// Σ over the parts of Σᵢ scalars[i]·bases[i], as one MSM (blst's, veil's default engine).
 pub(crate) fn msm_g1(bases: &[&[G1Affine]], scalars: &[&[Fr]]) -> G1Projective {
     use ark_ff::PrimeField;
@@ -235,6 +234,7 @@ pub(crate) fn msm_g2(bases: &[G2Affine], scalars: &[Fr]) -> G2Projective {
     msm_g2_once(&BlstEngine, bases, &scalars)
 }
 
+/// Random full-size scalars for a batched check.
 pub fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<Fr> {
     (0..n).map(|_| Fr::rand(rng)).collect()
 }

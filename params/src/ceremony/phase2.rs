@@ -3,8 +3,9 @@
 //! [`Phase2::init`] turns a phase-1 accumulator and a circuit's R1CS into the Groth16
 //! parameters that ark-groth16's generator would make for secrets (τ, α, β, γ = 1, δ = 1):
 //! the Lagrange basis of veil's evaluation domain (arkworks' radix-2 domain of size
-//! ≥ constraints + public inputs) by an inverse FFT over the group elements, then the A, B, C,
-//! L and H queries as sparse combinations of it. Each [`Phase2::contribute`] multiplies δ by a
+//! ≥ constraints + public inputs) by an inverse FFT over the group elements (veil-prover's
+//! group FFT on blst's point arithmetic), then the A, B, C, L and H queries as sparse
+//! combinations of it, one blst MSM per column. Each [`Phase2::contribute`] multiplies δ by a
 //! fresh secret and divides L and H by it, with a proof of knowledge; [`Phase2::verify`]
 //! checks every query against the powers of tau and the circuit, every contribution and the
 //! final keys.
@@ -36,12 +37,13 @@ use super::{
     scaled_by_inverse, sha3, verifier_rng, CeremonyError, Hash, Pok, Result,
 };
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{Field, Zero};
+use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup};
+use ark_ff::{FftField, Field, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
+use veil_prover::msm::{fft_g1, fft_g2};
 use veil_prover::{Compiled, Groth16ProvingKey};
 use veil_verifier::format::{KeyKind, KeySource};
 use veil_verifier::groth16::Groth16VerifyingKey;
@@ -152,87 +154,53 @@ impl Contribution {
 type ColumnPart<'a, G> = (&'a [<G as CurveGroup>::Affine], &'a [Vec<(usize, Fr)>]);
 
 /// For each column j, the sum over `parts` of `coeff · bases[row]` for the (row, coeff) terms
-/// of column j of that part's matrix. Columns of a few terms are summed term by term (GLV
-/// scalar multiplications); columns of tens of terms (most of them in veil's circuits, whose
-/// coefficients are mostly full-size Poseidon constants) by a serial bucket MSM, columns in
-/// parallel, which costs about half a scalar multiplication per term; the few long columns
-/// go to arkworks' parallel MSM one at a time (it uses rayon itself: nested in the parallel
-/// loop it overflows the workers' stacks). Summing the three parts of the L query in one MSM
-/// per column is what snarkjs does too.
-fn combine_columns<G>(parts: &[ColumnPart<'_, G>]) -> Vec<G>
-where
-    G: CurveGroup<ScalarField = Fr> + VariableBaseMSM<MulBase = <G as CurveGroup>::Affine>,
-{
-    const SHORT: usize = 8;
-    const LONG: usize = 512;
+/// of column j of that part's matrix, by one MSM per column (`msm`: blst's), columns in
+/// parallel. Terms with equal coefficients are merged first by adding their bases: the rows
+/// of a Poseidon S-box repeat one linear combination, so B's 70.5k terms in tier-20 become
+/// 34.9k. Summing the three parts of the L query in one MSM per column is what snarkjs does
+/// too.
+fn combine_columns<G: CurveGroup<ScalarField = Fr>>(
+    parts: &[ColumnPart<'_, G>],
+    msm: fn(&[G::Affine], &[Fr]) -> G,
+) -> Vec<G> {
     let columns = parts.iter().map(|(_, cols)| cols.len()).max().unwrap_or(0);
-    let terms = |j: usize| {
-        parts.iter().flat_map(move |(bases, cols)| {
-            cols.get(j)
-                .into_iter()
-                .flatten()
-                .map(move |(i, c)| (bases[*i], *c))
-        })
-    };
-    let len = |j: usize| -> usize {
-        parts
-            .iter()
-            .map(|(_, cols)| cols.get(j).map_or(0, Vec::len))
-            .sum()
-    };
-    let mut out: Vec<G> = (0..columns)
+    (0..columns)
         .into_par_iter()
-        .map(|j| match len(j) {
-            n if n <= SHORT => terms(j).fold(G::zero(), |acc, (b, c)| acc + b.into_group() * c),
-            n if n <= LONG => {
-                let (b, s): (Vec<G::Affine>, Vec<Fr>) = terms(j).unzip();
-                bucket_msm(&b, &s)
+        .map(|j| {
+            let mut terms: Vec<(Fr, G::Affine)> = parts
+                .iter()
+                .flat_map(|(bases, cols)| {
+                    cols.get(j)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, c)| !c.is_zero())
+                        .map(|(i, c)| (*c, bases[*i]))
+                })
+                .collect();
+            // Equal field elements have equal Montgomery limbs: sorting by them groups them.
+            terms.sort_unstable_by(|a, b| a.0 .0.cmp(&b.0 .0));
+            let mut scalars = Vec::with_capacity(terms.len());
+            let mut sums: Vec<G> = Vec::with_capacity(terms.len());
+            for (c, base) in terms {
+                if scalars.last() == Some(&c) {
+                    *sums.last_mut().expect("one sum per scalar") += base;
+                } else {
+                    scalars.push(c);
+                    sums.push(base.into_group());
+                }
             }
-            _ => G::zero(),
+            match scalars.len() {
+                0 => G::zero(),
+                1 => sums[0] * scalars[0],
+                _ => msm(&G::normalize_batch(&sums), &scalars),
+            }
         })
-        .collect();
-    for (j, o) in out.iter_mut().enumerate() {
-        if len(j) > LONG {
-            let (b, s): (Vec<G::Affine>, Vec<Fr>) = terms(j).unzip();
-            *o = G::msm_unchecked(&b, &s);
-        }
-    }
-    out
+        .collect()
 }
 
-/// Σ scalars[i]·bases[i] by Pippenger's bucket method on one thread: windows of `c` bits,
-/// 2^c − 1 buckets each.
-fn bucket_msm<G: CurveGroup<ScalarField = Fr>>(bases: &[G::Affine], scalars: &[Fr]) -> G {
-    use ark_ff::{BigInteger, PrimeField};
-    let n = bases.len().min(scalars.len());
-    let c = (usize::BITS - n.leading_zeros()).saturating_sub(2).max(2) as usize;
-    let bits: Vec<_> = scalars[..n].iter().map(|s| s.into_bigint()).collect();
-    let digit = |x: &<Fr as PrimeField>::BigInt, at: usize| -> usize {
-        (at..at + c)
-            .rev()
-            .fold(0usize, |d, b| (d << 1) | usize::from(x.get_bit(b)))
-    };
-    let windows = (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c);
-    let mut buckets = vec![G::zero(); (1 << c) - 1];
-    let mut total = G::zero();
-    for w in (0..windows).rev() {
-        for _ in 0..c {
-            total.double_in_place();
-        }
-        buckets.iter_mut().for_each(|b| *b = G::zero());
-        for (base, x) in bases[..n].iter().zip(&bits) {
-            let d = digit(x, w * c);
-            if d != 0 {
-                buckets[d - 1] += base;
-            }
-        }
-        let mut running = G::zero();
-        for b in buckets.iter().rev() {
-            running += b;
-            total += running;
-        }
-    }
-    total
+/// One G1 MSM (blst's) over one vector of bases.
+fn msm_g1_one(bases: &[G1Affine], scalars: &[Fr]) -> G1Projective {
+    msm_g1(&[bases], &[scalars])
 }
 
 /// The columns of a matrix: for each variable, its (row, coefficient · `scale`) entries.
@@ -265,15 +233,12 @@ pub fn required_power(compiled: &Compiled) -> Result<u32> {
 
 /// n·Lᵢ(τ)·G for i < n from τⁱ·G: the inverse FFT without its final division by n, which
 /// would be n more scalar multiplications per vector. IFFT(x)ᵢ = FFT(x)₋ᵢ / n, so this is the
-/// forward FFT with the indices 1..n reversed; the caller folds 1/n into the coefficients.
-fn scaled_lagrange<G: CurveGroup<ScalarField = Fr>>(
-    domain: &GeneralEvaluationDomain<Fr>,
-    points: &[G::Affine],
-) -> Vec<G::Affine> {
-    let mut v: Vec<G> = points.par_iter().map(|p| p.into_group()).collect();
-    domain.fft_in_place(&mut v);
+/// forward FFT (`fft`: veil-prover's group FFT, on blst) with the indices 1..n reversed; the
+/// caller folds 1/n into the coefficients.
+fn scaled_lagrange<A>(fft: fn(&[A]) -> Vec<A>, points: &[A]) -> Vec<A> {
+    let mut v = fft(points);
     v[1..].reverse();
-    G::normalize_batch(&v)
+    v
 }
 
 impl Phase2 {
@@ -324,16 +289,23 @@ impl Phase2 {
                 "not an R1CS with a constant-one instance variable".into(),
             ));
         }
+        // The group FFT runs on the radix-2 domain's standard generator: ark-groth16's domain
+        // for this circuit must be that one.
+        if domain.group_gen() != Fr::get_root_of_unity(m as u64).unwrap_or_default() {
+            return Err(CeremonyError::Invalid(
+                "the circuit's evaluation domain is not the radix-2 domain of its size".into(),
+            ));
+        }
         progress("Lagrange basis (FFT over G1, G2)");
         let (lt1, (lt2, (la1, lb1))) = rayon::join(
-            || scaled_lagrange::<G1Projective>(&domain, &ptau.tau_g1[..m]),
+            || scaled_lagrange(fft_g1, &ptau.tau_g1[..m]),
             || {
                 rayon::join(
-                    || scaled_lagrange::<G2Projective>(&domain, &ptau.tau_g2[..m]),
+                    || scaled_lagrange(fft_g2, &ptau.tau_g2[..m]),
                     || {
                         rayon::join(
-                            || scaled_lagrange::<G1Projective>(&domain, &ptau.alpha_tau_g1[..m]),
-                            || scaled_lagrange::<G1Projective>(&domain, &ptau.beta_tau_g1[..m]),
+                            || scaled_lagrange(fft_g1, &ptau.alpha_tau_g1[..m]),
+                            || scaled_lagrange(fft_g1, &ptau.beta_tau_g1[..m]),
                         )
                     },
                 )
@@ -346,12 +318,14 @@ impl Phase2 {
         let cols_b = columns(&compiled.matrices[1], nv, n_inv)?;
         let cols_c = columns(&compiled.matrices[2], nv, n_inv)?;
         // The instance variables also appear in A at rows nc + j (libsnark's reduction).
-        let mut a_query: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_a)]);
-        let b_g1: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_b)]);
-        let b_g2: Vec<G2Projective> = combine_columns(&[(&lt2, &cols_b)]);
+        let mut a_query: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_a)], msm_g1_one);
+        let b_g1: Vec<G1Projective> = combine_columns(&[(&lt1, &cols_b)], msm_g1_one);
+        let b_g2: Vec<G2Projective> = combine_columns(&[(&lt2, &cols_b)], msm_g2);
         // β·aⱼ(τ) + α·bⱼ(τ) + cⱼ(τ), over γ = 1 for instance variables and δ = 1 for the rest.
-        let mut abc: Vec<G1Projective> =
-            combine_columns(&[(&lb1, &cols_a), (&la1, &cols_b), (&lt1, &cols_c)]);
+        let mut abc: Vec<G1Projective> = combine_columns(
+            &[(&lb1, &cols_a), (&la1, &cols_b), (&lt1, &cols_c)],
+            msm_g1_one,
+        );
         for j in 0..ni {
             a_query[j] += lt1[nc + j] * n_inv;
             abc[j] += lb1[nc + j] * n_inv;

@@ -64,6 +64,23 @@ pub fn g2_to_blst(p: &G2Affine) -> blst_p2_affine {
     }
 }
 
+/// A blst affine G1 point in arkworks' layout ((0, 0) is the point at infinity in both).
+pub(crate) fn g1_from_blst_affine(a: &blst_p1_affine) -> G1Affine {
+    if a.x.l == [0; 6] && a.y.l == [0; 6] {
+        return G1Affine::identity();
+    }
+    G1Affine::new_unchecked(fq(&a.x), fq(&a.y))
+}
+
+/// [`g1_from_blst_affine`] in G2.
+pub(crate) fn g2_from_blst_affine(a: &blst_p2_affine) -> G2Affine {
+    let zero = |x: &blst_fp2| x.fp[0].l == [0; 6] && x.fp[1].l == [0; 6];
+    if zero(&a.x) && zero(&a.y) {
+        return G2Affine::identity();
+    }
+    G2Affine::new_unchecked(fq2(&a.x), fq2(&a.y))
+}
+
 fn g1_from_blst(p: &blst_p1) -> G1Projective {
     if unsafe { blst_p1_is_inf(p) } {
         return G1Projective::ZERO;

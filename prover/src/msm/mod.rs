@@ -95,10 +95,12 @@
 mod ark;
 #[cfg(feature = "blst")]
 mod blst;
+mod group_fft;
 
 pub use self::ark::ArkEngine;
 #[cfg(feature = "blst")]
 pub use self::blst::BlstEngine;
+pub use self::group_fft::{ark_fft, fft_g1, fft_g2};
 
 use ark_bls12_381::{Bls12_381, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup};
