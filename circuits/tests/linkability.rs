@@ -182,7 +182,7 @@ struct Pair {
 fn pairs(a: &[View], b: &[View]) -> Vec<Pair> {
     let n = a.len();
     let mut out: Vec<(u64, Pair)> = Vec::with_capacity(2 * n);
-    for u in 0..n {
+    for (u, a_u) in a.iter().enumerate() {
         for (k, same) in [(u, true), ((u + 1) % n, false)] {
             let key = u64::from_le_bytes(
                 sample_bytes("link-shuffle", (u * 2 + usize::from(same)) as u64).0[..8]
@@ -192,7 +192,7 @@ fn pairs(a: &[View], b: &[View]) -> Vec<Pair> {
             out.push((
                 key,
                 Pair {
-                    a: a[u].clone(),
+                    a: a_u.clone(),
                     b: b[k].clone(),
                     same,
                 },

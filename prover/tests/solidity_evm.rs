@@ -179,9 +179,9 @@ fn check_circuit<C: Listed>(dir: &Path, size: u32) -> (String, u64, usize) {
     );
 
     // Every public input changed by one: refused.
-    for i in 0..args.inputs.len() {
+    for (i, input) in inputs.iter().enumerate().take(args.inputs.len()) {
         let mut changed = args.clone();
-        changed.inputs[i] = word(&(inputs[i] + Fr::from(1u64)));
+        changed.inputs[i] = word(&(*input + Fr::from(1u64)));
         assert!(
             !chain.call(verifier, changed.to_bytes()).0,
             "{id}: public input {i} changed: refused"

@@ -266,9 +266,9 @@ fn verifying_half(bytes: &[u8]) -> Result<(KeyKind, AnyVerifyingKeyOwned), Verif
         return Ok((
             KeyKind::Proving,
             match header.backend {
-                Backend::Groth16 => AnyVerifyingKeyOwned::Groth16(
+                Backend::Groth16 => AnyVerifyingKeyOwned::Groth16(Box::new(
                     veil_prover::Groth16ProvingKey::from_bytes(bytes)?.verifying_key(),
-                ),
+                )),
                 Backend::Plonky2 => {
                     // The body: the verifying key file (length-prefixed), then the prover's
                     // data, which the prover checks against it when it loads the key.
@@ -292,7 +292,7 @@ fn verifying_half(bytes: &[u8]) -> Result<(KeyKind, AnyVerifyingKeyOwned), Verif
                                 .into(),
                         ));
                     }
-                    AnyVerifyingKeyOwned::Plonky2(vk)
+                    AnyVerifyingKeyOwned::Plonky2(Box::new(vk))
                 }
             },
         ));
@@ -301,19 +301,20 @@ fn verifying_half(bytes: &[u8]) -> Result<(KeyKind, AnyVerifyingKeyOwned), Verif
     Ok((
         KeyKind::Verifying,
         match header.backend {
-            Backend::Groth16 => AnyVerifyingKeyOwned::Groth16(
+            Backend::Groth16 => AnyVerifyingKeyOwned::Groth16(Box::new(
                 veil_verifier::Groth16VerifyingKey::from_bytes(bytes)?,
-            ),
-            Backend::Plonky2 => AnyVerifyingKeyOwned::Plonky2(
+            )),
+            Backend::Plonky2 => AnyVerifyingKeyOwned::Plonky2(Box::new(
                 veil_verifier::Plonky2VerifyingKey::from_bytes(bytes)?,
-            ),
+            )),
         },
     ))
 }
 
 enum AnyVerifyingKeyOwned {
-    Groth16(veil_verifier::Groth16VerifyingKey),
-    Plonky2(veil_verifier::Plonky2VerifyingKey),
+    // Both boxed: the two keys differ in size by hundreds of bytes inline.
+    Groth16(Box<veil_verifier::Groth16VerifyingKey>),
+    Plonky2(Box<veil_verifier::Plonky2VerifyingKey>),
 }
 
 impl AnyVerifyingKeyOwned {

@@ -54,6 +54,8 @@ BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 INSERT OR IGNORE INTO ledger_meta (key, value) VALUES ('confidential_schema', '1');
 ";
 
+/// A `confidential_keys` row: participant, algorithm, secret (absent once retired), retired at.
+type KeyRow = (Vec<u8>, String, Option<Vec<u8>>, Option<i64>);
 /// Purposes are short words ("settlement", "audit", "court-order-123").
 pub const MAX_PURPOSE: usize = 256;
 
@@ -195,7 +197,7 @@ impl Keystore {
 
     /// The secret key of `key_id`, if it is held here and not retired.
     fn secret_key(&self, key_id: &Bytes32) -> ConfidentialResult<Option<(Id, SecretKey, bool)>> {
-        let row: Option<(Vec<u8>, String, Option<Vec<u8>>, Option<i64>)> = self
+        let row: Option<KeyRow> = self
             .store
             .conn
             .query_row(

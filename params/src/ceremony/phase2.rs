@@ -178,7 +178,7 @@ fn combine_columns<G: CurveGroup<ScalarField = Fr>>(
                 })
                 .collect();
             // Equal field elements have equal Montgomery limbs: sorting by them groups them.
-            terms.sort_unstable_by(|a, b| a.0 .0.cmp(&b.0 .0));
+            terms.sort_unstable_by_key(|t| t.0 .0);
             let mut scalars = Vec::with_capacity(terms.len());
             let mut sums: Vec<G> = Vec::with_capacity(terms.len());
             for (c, base) in terms {

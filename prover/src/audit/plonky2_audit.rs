@@ -40,6 +40,12 @@
 //! (renewal's first are in its token's Merkle levels, in rows opened by `and` and
 //! `digest_select`), not known to be free. Until each is resolved (a missing rule, or a real
 //! gap), they are reported as undetermined; the CLI does not expose this analysis yet.
+//! Session 23's listing of renewal-4 (38 classes) narrows it: every class is an operand of
+//! the `select`s of Merkle levels 0 and 1 (the level-0 `cur`, i.e. the old token's leaf, among
+//! them) or of the limb-wise is-equal tests of `id_assert_not_equal`. Both read the token
+//! ids, so the first thing to check is why the token-id limbs (inputs, as in ownership,
+//! which is clean with the same `TokenVars`) are not determined once they also feed
+//! `id_assert_not_equal`.
 
 use super::plonky2_debug::{compile_labelled, gate_kind, row_gates, row_label, RowGates};
 use super::plonky2_labels::{LabelledPlonky2, RowLabels};
@@ -397,17 +403,15 @@ pub fn analyse(name: &str, checker: &Checker, labels: &RowLabels) -> Plonky2Audi
                     let hint = by_out.get(&not_e.out).and_then(|list| {
                         list.iter().map(|i| &ops[*i]).find_map(|o| {
                             let sz = o.c1 == F::ZERO || st.k(o.a) == Some(F::ZERO);
-                            (o.c0 == F::ONE && sz)
-                                .then(|| {
-                                    if o.m0 == d {
-                                        Some(o.m1)
-                                    } else if o.m1 == d {
-                                        Some(o.m0)
-                                    } else {
-                                        None
-                                    }
-                                })
-                                .flatten()
+                            if o.c0 != F::ONE || !sz {
+                                None
+                            } else if o.m0 == d {
+                                Some(o.m1)
+                            } else if o.m1 == d {
+                                Some(o.m0)
+                            } else {
+                                None
+                            }
                         })
                     });
                     if let Some(m) = hint {

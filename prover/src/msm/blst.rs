@@ -334,6 +334,25 @@ impl MsmEngine for BlstEngine {
     }
 }
 
+/// Whether `p` is on the curve and in the prime-order subgroup (blst's endomorphism check;
+/// the point at infinity passes, as in arkworks' validation).
+pub fn g1_in_subgroup(p: &G1Affine) -> bool {
+    if ark_ec::AffineRepr::is_zero(p) {
+        return true;
+    }
+    let a = g1_to_blst(p);
+    unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
+}
+
+/// [`g1_in_subgroup`] in G2.
+pub fn g2_in_subgroup(p: &G2Affine) -> bool {
+    if ark_ec::AffineRepr::is_zero(p) {
+        return true;
+    }
+    let a = g2_to_blst(p);
+    unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,23 +371,4 @@ mod tests {
             assert!(b == g2, "G2 generator");
         }
     }
-}
-
-/// Whether `p` is on the curve and in the prime-order subgroup (blst's endomorphism check;
-/// the point at infinity passes, as in arkworks' validation).
-pub fn g1_in_subgroup(p: &G1Affine) -> bool {
-    if ark_ec::AffineRepr::is_zero(p) {
-        return true;
-    }
-    let a = g1_to_blst(p);
-    unsafe { blst::blst_p1_affine_on_curve(&a) && blst::blst_p1_affine_in_g1(&a) }
-}
-
-/// [`g1_in_subgroup`] in G2.
-pub fn g2_in_subgroup(p: &G2Affine) -> bool {
-    if ark_ec::AffineRepr::is_zero(p) {
-        return true;
-    }
-    let a = g2_to_blst(p);
-    unsafe { blst::blst_p2_affine_on_curve(&a) && blst::blst_p2_affine_in_g2(&a) }
 }
