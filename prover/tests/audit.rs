@@ -225,7 +225,8 @@ mod plonky2_backend {
     use plonky2::iop::target::Target;
     use veil_circuits::api::scoped;
     use veil_circuits::{
-        Api, Circuit, Isolation, Listed, Metering, Ownership, Renewal, Revenue, Tier, Waterfall,
+        Api, Circuit, FlowBudget, Isolation, Listed, Metering, Ownership, Receipt, Renewal,
+        Revenue, Tier, Waterfall,
     };
     use veil_prover::audit::plonky2_audit::{self, Plonky2AuditReport};
     use veil_prover::audit::plonky2_debug;
@@ -266,26 +267,26 @@ mod plonky2_backend {
         report
     }
 
-    /// ownership and tier come out clean on Plonky2. The other five do not yet: the
-    /// propagation leaves values undetermined that it cannot prove determined (renewal's
-    /// Merkle levels first); they are reported, never passed (see the module docs of
-    /// `veil_prover::audit::plonky2_audit`). This test pins the clean ones and runs the rest.
+    /// Every listed circuit comes out clean on Plonky2: each used value is determined by the
+    /// inputs, by the `u64_mul_div` lemma, or is an is-equal test's inverse hint (benign).
     #[test]
-    fn every_circuit_is_audited_on_plonky2() {
-        assert_clean(&audit_listed::<Ownership>(4));
-        assert_clean(&audit_listed::<Tier>(4));
+    fn every_circuit_is_clean_on_plonky2() {
         for report in [
+            audit_listed::<Ownership>(4),
+            audit_listed::<Tier>(4),
             audit_listed::<Renewal>(4),
             audit_listed::<Metering>(4),
             audit_listed::<Isolation>(4),
             audit_listed::<Revenue>(4),
             audit_listed::<Waterfall>(4),
+            audit_listed::<FlowBudget>(4),
+            audit_listed::<Receipt>(4),
         ] {
+            assert_clean(&report);
             println!(
-                "{} (plonky2): {} classes, {} undetermined, {} benign, {} by lemma",
+                "{} (plonky2): {} classes, {} benign, {} by lemma",
                 report.circuit,
                 report.classes,
-                report.free.len(),
                 report.benign.len(),
                 report.by_lemma
             );
@@ -330,6 +331,75 @@ mod plonky2_backend {
         .unwrap();
         assert_clean(&report);
         assert!(report.by_lemma >= 2);
+    }
+
+    /// Plonky2's is-equal test (`e·d = 0`, `n = 1 − e`, `d·m − n = 0`) determines e from d
+    /// and leaves only its inverse hint, benign; without either check e is free.
+    #[test]
+    fn the_is_equal_rule_needs_all_three_checks() {
+        fn is_equal_without(skip: Option<&'static str>) -> Plonky2AuditReport {
+            plonky2_audit::audit_definition("toy", |api| {
+                let x = api.secret_small("x", None, 32)?;
+                let y = api.secret_small("y", None, 32)?;
+                scoped(api, &"is_equal", |api| {
+                    let b = &mut api.inner().builder;
+                    let zero = b.zero();
+                    let equal = b.add_virtual_bool_target_unsafe();
+                    let not_equal = b.not(equal);
+                    let inv = b.add_virtual_target();
+                    let diff = b.sub(x, y);
+                    if skip != Some("e·d = 0") {
+                        let not_equal_check = b.mul(equal.target, diff);
+                        b.connect(not_equal_check, zero);
+                    }
+                    if skip != Some("d·m − n = 0") {
+                        let normalized = b.mul(diff, inv);
+                        let equal_check = b.sub(normalized, not_equal.target);
+                        b.connect(equal_check, zero);
+                    }
+                });
+                Ok(())
+            })
+            .unwrap()
+        }
+        let report = is_equal_without(None);
+        assert_clean(&report);
+        assert_eq!(report.benign.len(), 1, "{report:#?}");
+        for skip in ["e·d = 0", "d·m − n = 0"] {
+            let report = is_equal_without(Some(skip));
+            assert!(!report.is_clean(), "without {skip}: {report:#?}");
+            assert!(report.free.iter().all(|f| f.label.contains("toy/is_equal")));
+        }
+    }
+
+    /// x·h = K with K a non-zero constant fixes h = K/x; x·h = 0 and x·h = y do not.
+    #[test]
+    fn a_product_fixes_a_factor_only_when_it_is_a_non_zero_constant() {
+        fn product_with(rhs: &'static str) -> Plonky2AuditReport {
+            plonky2_audit::audit_definition("toy", |api| {
+                let x = api.secret_small("x", None, 32)?;
+                let y = api.secret_small("y", None, 32)?;
+                scoped(api, &"inverse_hint", |api| {
+                    let b = &mut api.inner().builder;
+                    let h: Target = b.add_virtual_target();
+                    let p = b.mul(x, h);
+                    let target = match rhs {
+                        "1" => b.one(),
+                        "0" => b.zero(),
+                        _ => y,
+                    };
+                    b.connect(p, target);
+                });
+                Ok(())
+            })
+            .unwrap()
+        }
+        assert_clean(&product_with("1"));
+        for rhs in ["0", "y"] {
+            let report = product_with(rhs);
+            assert_eq!(report.free.len(), 1, "x·h = {rhs}: {report:#?}");
+            assert!(report.free[0].label.contains("toy/inverse_hint"));
+        }
     }
 
     #[test]

@@ -18,9 +18,16 @@
 //! - bounds tighten through `out = X + K` with K a constant (X ≤ bound(out) − K when X's
 //!   own bound keeps X + K below p): how `split_product` proves its high limb ≤ 2^32 − 2;
 //! - `PoseidonGate`: every wire of the row from the 12 inputs and the swap flag;
-//! - the is-equal test (`e·d = 0`, `d·m = n`, `n = 1 − e`): e and n from d; the hint m is left
-//!   undetermined and listed as *benign* when nothing else uses it (it is free exactly when
-//!   d = 0, where it is multiplied by zero);
+//! - constants through an operation: out from constant operands, and a multiplicand from
+//!   `m0·m1 = K` with K a non-zero constant (the other factor is then non-zero and fixed:
+//!   K/k when it is a constant k, determined when it is determined);
+//! - `x − y = 0` rows (plonky2's `sub` connected to the constant zero) make x and y one
+//!   value for the is-equal rule below;
+//! - the is-equal test (`e·d = 0`, `n = 1 − e`, and `d·m = n`, which plonky2 1.x writes as
+//!   `d·m − n = 0`): e and n from d; the hint m is left undetermined and listed as *benign*
+//!   when nothing else uses it (it is free exactly when d = 0, where it is multiplied by
+//!   zero). Each of the three checks is needed: without `e·d = 0` or `d·m = n` the flag is
+//!   free and reported (`prover/tests/audit.rs` builds both);
 //! - veil's `u64_mul_div` (the outputs of its `MulDivGenerator`): q and r from a and b, by
 //!   the gadget's lemma (a·b = q·d + r, r < d, checked exactly over 32-bit limbs; see
 //!   `Plonky2Api::mul_div_exact`, proven there and tested by the gadget and dishonest-prover
@@ -35,17 +42,12 @@
 //! know determine nothing (their outputs are reported: conservative, never clean by
 //! omission).
 //!
-//! **Limits (session 19).** ownership and tier come out clean. renewal, metering, isolation,
-//! revenue and waterfall do not yet: values remain that these rules cannot show determined
-//! (renewal's first are in its token's Merkle levels, in rows opened by `and` and
-//! `digest_select`), not known to be free. Until each is resolved (a missing rule, or a real
-//! gap), they are reported as undetermined; the CLI does not expose this analysis yet.
-//! Session 23's listing of renewal-4 (38 classes) narrows it: every class is an operand of
-//! the `select`s of Merkle levels 0 and 1 (the level-0 `cur`, i.e. the old token's leaf, among
-//! them) or of the limb-wise is-equal tests of `id_assert_not_equal`. Both read the token
-//! ids, so the first thing to check is why the token-id limbs (inputs, as in ownership,
-//! which is clean with the same `TokenVars`) are not determined once they also feed
-//! `id_assert_not_equal`.
+//! **Status.** All nine circuits come out clean at size 4 (CI's `veil audit --backend plonky2`
+//! over every circuit `veil circuits` lists). What stayed undetermined before the
+//! is-equal rule matched plonky2 1.x's `d·m − n = 0` form was every flag of
+//! `id_assert_not_equal`'s limb-wise tests and, through the `and` chain over them, the
+//! Merkle selects that read the same token ids (renewal, isolation, waterfall): a dead rule,
+//! not a gap in the circuits.
 
 use super::plonky2_debug::{compile_labelled, gate_kind, row_gates, row_label, RowGates};
 use super::plonky2_labels::{LabelledPlonky2, RowLabels};
@@ -150,6 +152,12 @@ impl State {
         let e = self.bound.entry(c).or_insert(u128::MAX);
         if b < *e {
             *e = b;
+            self.changed = true;
+        }
+    }
+    fn set_k(&mut self, c: usize, v: F) {
+        self.set(c);
+        if self.konst.insert(c, v).is_none() {
             self.changed = true;
         }
     }
@@ -330,6 +338,21 @@ pub fn analyse(name: &str, checker: &Checker, labels: &RowLabels) -> Plonky2Audi
     for (i, op) in ops.iter().enumerate() {
         by_out.entry(op.out).or_default().push(i);
     }
+    // `x − y = 0` rows (plonky2's `sub` connected to zero): x and y are one value. Plonky2
+    // 1.x's is-equal test checks `d·m − n = 0` this way instead of writing d·m into n.
+    let mut equal_to: HashMap<usize, Vec<usize>> = HashMap::new();
+    for op in &ops {
+        if op.c1 != F::NEG_ONE || st.k(op.out) != Some(F::ZERO) {
+            continue;
+        }
+        let x = match (st.k(op.m0), st.k(op.m1)) {
+            (_, Some(k)) if k * op.c0 == F::ONE => op.m0,
+            (Some(k), _) if k * op.c0 == F::ONE => op.m1,
+            _ => continue,
+        };
+        equal_to.entry(x).or_default().push(op.a);
+        equal_to.entry(op.a).or_default().push(x);
+    }
     let mut hints: Vec<usize> = Vec::new();
 
     let mut passes = 0;
@@ -353,6 +376,33 @@ pub fn analyse(name: &str, checker: &Checker, labels: &RowLabels) -> Plonky2Audi
                 }
                 if st.k(op.m1).is_some_and(|k| k != F::ZERO) {
                     st.set(op.m0);
+                }
+            }
+            // Constants through the operation, both ways.
+            let prod_k = if first_zero {
+                Some(F::ZERO)
+            } else {
+                st.k(op.m0).zip(st.k(op.m1)).map(|(x, y)| op.c0 * x * y)
+            };
+            let add_k = if second_zero {
+                Some(F::ZERO)
+            } else {
+                st.k(op.a).map(|a| op.c1 * a)
+            };
+            if let (Some(p), Some(a), None) = (prod_k, add_k, st.k(op.out)) {
+                st.set_k(op.out, p + a);
+            }
+            // m0·m1 = K ≠ 0: each multiplicand is K over the other, and non-zero.
+            if let (Some(out), Some(a), false) = (st.k(op.out), add_k, first_zero) {
+                let product = (out - a) / op.c0;
+                if product != F::ZERO {
+                    for (x, y) in [(op.m0, op.m1), (op.m1, op.m0)] {
+                        if let (Some(kx), None) = (st.k(x), st.k(y)) {
+                            st.set_k(y, product / kx);
+                        } else if st.det[x] {
+                            st.set(y);
+                        }
+                    }
                 }
             }
             // out = H·K + L: a unique split.
@@ -399,9 +449,10 @@ pub fn analyse(name: &str, checker: &Checker, labels: &RowLabels) -> Plonky2Audi
                             && st.k(o.m0).zip(st.k(o.m1)).map(|(x, y)| x * y * o.c0) == Some(F::ONE)
                     });
                     let Some(not_e) = not_e else { continue };
-                    // d·m = n.
-                    let hint = by_out.get(&not_e.out).and_then(|list| {
-                        list.iter().map(|i| &ops[*i]).find_map(|o| {
+                    // d·m = n (or d·m = t with t − n = 0).
+                    let same_as_n = equal_to.get(&not_e.out).into_iter().flatten();
+                    let hint = std::iter::once(&not_e.out).chain(same_as_n).find_map(|t| {
+                        by_out.get(t)?.iter().map(|i| &ops[*i]).find_map(|o| {
                             let sz = o.c1 == F::ZERO || st.k(o.a) == Some(F::ZERO);
                             if o.c0 != F::ONE || !sz {
                                 None
