@@ -48,8 +48,18 @@ pub fn ownership_witness<H: NativeHasher>(
     depth: u32,
     seed: u64,
 ) -> Result<OwnershipWitness, CircuitError> {
-    let package_id = sample_bytes("package", seed);
     let now = 1_767_225_600; // 2026-01-01
+    ownership_at::<H>(depth, seed, now, now + 30 * 86_400)
+}
+
+/// The ownership sample at time `now`, token i expiring at `expires_at + i`.
+pub fn ownership_at<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+    now: u64,
+    expires_at: u64,
+) -> Result<OwnershipWitness, CircuitError> {
+    let package_id = sample_bytes("package", seed);
     let mut leaves = Vec::new();
     let mut mine = None;
     for i in 0..5u64 {
@@ -57,7 +67,7 @@ pub fn ownership_witness<H: NativeHasher>(
         let token = Token {
             token_id: sample_bytes("token", seed * 100 + i),
             blinding_commitment: ownership::blinding_commitment::<H>(&bf)?,
-            expires_at: now + 30 * 86_400 + i,
+            expires_at: expires_at.saturating_add(i),
         };
         leaves.push(ownership::token_leaf::<H>(&package_id, &token)?);
         if i == 3 {
@@ -84,31 +94,43 @@ pub fn ownership_witness<H: NativeHasher>(
 /// A witness for the tier circuit: six members of tiers 0..=5; the prover holds tier 3 and
 /// proves tier >= 2, request slot 1 of a quota of 10.
 pub fn tier_witness<H: NativeHasher>(depth: u32, seed: u64) -> Result<TierWitness, CircuitError> {
+    tier_at::<H>(depth, seed, 3, 2, (1, 10))
+}
+
+/// The tier sample with the prover's tier `tier_id` (the other members hold tiers 0..=5),
+/// proving tier >= `min_tier` with request slot `slot` of a quota of `quota`.
+pub fn tier_at<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+    tier_id: u32,
+    min_tier: u32,
+    (slot, quota): (u32, u32),
+) -> Result<TierWitness, CircuitError> {
+    let me = 3u64;
+    let tier_of = |i: u64| if i == me { tier_id } else { i as u32 };
     let mut leaves = Vec::new();
     for i in 0..6u64 {
         leaves.push(tier::tier_commitment::<H>(
-            i as u32,
+            tier_of(i),
             &sample_secret("user-secret", seed * 100 + i),
             &sample_secret("randomness", seed * 100 + i),
         )?);
     }
     let tree = MerkleTree::<H>::new(depth, leaves)?;
-    let me = 3u64;
     let user_secret = sample_secret("user-secret", seed * 100 + me);
     let epoch_beacon = sample_secret("epoch-beacon", seed);
     let request_nonce = sample_bytes("request-nonce", seed);
     let ephemeral_pubkey = sample_bytes("ephemeral-pubkey", seed);
-    let slot = 1;
     Ok(TierWitness {
         statement: TierStatement {
             root: tree.root(),
-            min_tier: 2,
+            min_tier,
             epoch_beacon,
             request_binding: tier::request_binding::<H>(&request_nonce, &ephemeral_pubkey)?,
             nullifier: tier::nullifier::<H>(&user_secret, &epoch_beacon, slot)?,
-            quota: 10,
+            quota,
         },
-        tier_id: me as u32,
+        tier_id,
         user_secret,
         randomness: sample_secret("randomness", seed * 100 + me),
         path: tree.path(me)?,
@@ -137,8 +159,20 @@ pub fn renewal_witness<H: NativeHasher>(
     depth: u32,
     seed: u64,
 ) -> Result<RenewalWitness, CircuitError> {
-    let package_id = sample_bytes("package", seed);
     let now = SAMPLE_EPOCH;
+    renewal_at::<H>(depth, seed, now, now + 86_400, 30 * 86_400)
+}
+
+/// The renewal sample at time `now`, token i expiring at `expires_at + i`, token 3 renewed
+/// for `extension` seconds more.
+pub fn renewal_at<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+    now: u64,
+    expires_at: u64,
+    extension: u64,
+) -> Result<RenewalWitness, CircuitError> {
+    let package_id = sample_bytes("package", seed);
     let mut leaves = Vec::new();
     let mut mine = None;
     for i in 0..5u64 {
@@ -146,7 +180,7 @@ pub fn renewal_witness<H: NativeHasher>(
         let token = Token {
             token_id: sample_bytes("token", seed * 100 + i),
             blinding_commitment: ownership::blinding_commitment::<H>(&bf)?,
-            expires_at: now + 86_400 + i,
+            expires_at: expires_at.saturating_add(i),
         };
         let leaf = ownership::token_leaf::<H>(&package_id, &token)?;
         leaves.push(leaf);
@@ -156,7 +190,7 @@ pub fn renewal_witness<H: NativeHasher>(
     }
     let (bf, token, old_leaf) = mine.expect("token 3 exists");
     let tree = MerkleTree::<H>::new(depth, leaves)?;
-    let new_expires_at = token.expires_at + 30 * 86_400;
+    let new_expires_at = token.expires_at.saturating_add(extension);
     let new_token_id = sample_bytes("new-token", seed);
     let new = renewal::renewed_token(&token, new_expires_at, new_token_id);
     Ok(RenewalWitness {
@@ -216,6 +250,19 @@ pub fn metering_batch<H: NativeHasher>(
     // A fixed-seed blinding keeps the samples reproducible; a real meter draws it from the
     // OS RNG (`batch::fresh_blinding`).
     let blinding = sample_secret("meter-blinding", seed);
+    metering_of::<H>(package_id, customer, hour_start, readings, blinding)
+}
+
+/// The metering witness of a package's `readings` for one customer in the hour from
+/// `hour_start` (the readings carry the key of that package and customer).
+pub fn metering_of<H: NativeHasher>(
+    package_id: Id,
+    customer: Id,
+    hour_start: u64,
+    readings: Vec<Reading>,
+    blinding: Bytes32,
+) -> Result<MeteringWitness, CircuitError> {
+    let scope = metering::scope::<H>(&package_id)?;
     Ok(MeteringWitness {
         statement: MeteringStatement {
             package_id,
@@ -325,6 +372,17 @@ pub fn revenue_batch<H: NativeHasher>(n: usize, seed: u64) -> Result<RevenueWitn
             timestamp,
         });
     }
+    revenue_of::<H>(publisher_id, start, end, transactions)
+}
+
+/// The revenue witness of a publisher's `transactions` over the period [start, end): the
+/// statement is their sum and count inside it and the commitment to all of them.
+pub fn revenue_of<H: NativeHasher>(
+    publisher_id: Id,
+    start: u64,
+    end: u64,
+    transactions: Vec<Transaction>,
+) -> Result<RevenueWitness, CircuitError> {
     let inside: Vec<&Transaction> = transactions
         .iter()
         .filter(|t| revenue::in_period(t.timestamp, start, end))
@@ -441,8 +499,16 @@ pub fn receipt_witness<H: NativeHasher>(
     capacity: usize,
     seed: u64,
 ) -> Result<crate::receipt::ReceiptWitness, CircuitError> {
+    receipts_of::<H>(&revenue_witness::<H>(capacity, seed)?, seed)
+}
+
+/// The receipt witness of a revenue witness's transactions: one confidential receipt each,
+/// blinded by a sample blinding of `seed`.
+pub fn receipts_of<H: NativeHasher>(
+    rw: &RevenueWitness,
+    seed: u64,
+) -> Result<crate::receipt::ReceiptWitness, CircuitError> {
     use crate::receipt::{self, ReceiptItem};
-    let rw = revenue_witness::<H>(capacity, seed)?;
     let mut receipts = Vec::with_capacity(rw.transactions.len());
     for (i, t) in rw.transactions.iter().enumerate() {
         let blinding = sample_secret("receipt-blinding", seed * 10_000 + i as u64);
@@ -489,7 +555,22 @@ pub fn flow_budget_witness<H: NativeHasher>(
     depth: u32,
     seed: u64,
 ) -> Result<crate::flow_budget::FlowBudgetWitness, CircuitError> {
+    let epoch = FLOW_SAMPLE_EPOCH;
+    flow_budget_charge::<H>(depth, seed, (epoch, 40), epoch, FLOW_SAMPLE_LIMIT, 25)
+}
+
+/// The sample accounts' charge of `cost` in `epoch` under `limit`, from a budget whose last
+/// charge (`old` = its epoch and what was spent in it) is one receipt of that amount.
+pub fn flow_budget_charge<H: NativeHasher>(
+    depth: u32,
+    seed: u64,
+    old: (u64, u64),
+    epoch: u64,
+    limit: u64,
+    cost: u64,
+) -> Result<crate::flow_budget::FlowBudgetWitness, CircuitError> {
     use crate::flow_budget::{self as fb, FlowState, Receipt};
+    let (old_epoch, old_spent) = old;
     let accounts: Vec<Bytes32> = (0..5u64)
         .map(|i| fb::account_secret(&sample_bytes("flow-account-root", seed * 100 + i).0))
         .collect();
@@ -504,15 +585,14 @@ pub fn flow_budget_witness<H: NativeHasher>(
     let ctx = sample_bytes("flow-context", seed);
     let peer = fb::account_secret(&sample_bytes("flow-peer-root", seed).0);
     let dst = fb::context_identity::<H>(&peer, &app_id, &ctx)?;
-    let epoch = FLOW_SAMPLE_EPOCH;
     let earlier = Receipt {
         ctx,
         src: fb::context_identity::<H>(&account, &app_id, &ctx)?,
         dst,
-        epoch,
-        cost: 40,
+        epoch: old_epoch,
+        cost: old_spent,
         nonce: sample_bytes("flow-nonce", seed * 100),
-        prev_hash: fb::receipt_anchor::<H>(&ctx, epoch)?,
+        prev_hash: fb::receipt_anchor::<H>(&ctx, old_epoch)?,
     };
     fb::charge::<H>(fb::Charge {
         root: tree.root(),
@@ -522,14 +602,14 @@ pub fn flow_budget_witness<H: NativeHasher>(
         ctx,
         dst,
         epoch,
-        limit: FLOW_SAMPLE_LIMIT,
+        limit,
         old: FlowState {
-            spent: 40,
-            epoch,
+            spent: old_spent,
+            epoch: old_epoch,
             last_receipt: earlier.hash::<H>()?,
             blinding: sample_secret("flow-blinding", seed * 100),
         },
-        cost: 25,
+        cost,
         nonce: sample_bytes("flow-nonce", seed * 100 + 1),
         new_blinding: sample_secret("flow-blinding", seed * 100 + 1),
     })
