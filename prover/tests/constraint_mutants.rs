@@ -288,7 +288,8 @@ fn wide_flow_budgets(depth: u32) -> Vec<(&'static str, Value)> {
     const FIVE: u64 = 0x5555_5555_5555_5555;
     const MAX: u64 = u64::MAX;
     // (name, (old epoch, old spent), epoch, limit, cost)
-    let cases: [(&'static str, (u64, u64), u64, u64, u64); 5] = [
+    type Case = (&'static str, (u64, u64), u64, u64, u64);
+    let cases: [Case; 5] = [
         ("the same 0xAA.. epoch", (A, FIVE >> 1), A, MAX, FIVE),
         (
             "a rollover to 0xAA.., the limit reached",
@@ -340,7 +341,8 @@ fn wide_meterings(capacity: usize) -> Vec<(&'static str, Value)> {
     const FIVE: u64 = 0x5555_5555_5555_5555;
     let hour = |t: u64| t - t % HOUR_SECS;
     let last_hour = hour((1 << TIMESTAMP_BITS) - HOUR_SECS);
-    let cases: Vec<(&'static str, u64, Vec<(u64, u64)>)> = vec![
+    type Case = (&'static str, u64, Vec<(u64, u64)>);
+    let cases: Vec<Case> = vec![
         (
             "an hour of 0x2AA.. seconds, the largest sum",
             hour(A >> 2),
@@ -408,7 +410,8 @@ fn wide_revenues(capacity: usize) -> Vec<(&'static str, veil_circuits::RevenueWi
         gross_amount_micros: amount,
         timestamp,
     };
-    let cases: Vec<(&'static str, u64, u64, Vec<(u64, u64)>)> = vec![
+    type Case = (&'static str, u64, u64, Vec<(u64, u64)>);
+    let cases: Vec<Case> = vec![
         (
             "a 0x55.. to 0xAA.. period, transactions at both ends and outside",
             FIVE,

@@ -398,7 +398,10 @@ pub fn analyse(name: &str, checker: &Checker, labels: &RowLabels) -> Plonky2Audi
                 if product != F::ZERO {
                     for (x, y) in [(op.m0, op.m1), (op.m1, op.m0)] {
                         if let (Some(kx), None) = (st.k(x), st.k(y)) {
-                            st.set_k(y, product / kx);
+                            // kx = 0 cannot hold with a non-zero product: nothing to learn.
+                            if kx != F::ZERO {
+                                st.set_k(y, product / kx);
+                            }
                         } else if st.det[x] {
                             st.set(y);
                         }
