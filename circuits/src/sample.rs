@@ -464,8 +464,20 @@ pub fn waterfall_batch<H: NativeHasher>(
             amount_micros: sample_u64("payment", k, 500_000, 20_000_000),
         });
     }
-    let total: u64 = payments.iter().map(|p| p.amount_micros).sum();
     let (tranches, shares, remainder_to) = sample_rules(seed);
+    let rules = (tranches, shares, remainder_to);
+    waterfall_of::<H>(solution_id, (start, end), payments, rules)
+}
+
+/// The waterfall witness of a solution's `payments` in the period (start, end), split by
+/// `rules` (tranches, shares, remainder line): the statement's total is their sum.
+pub fn waterfall_of<H: NativeHasher>(
+    solution_id: Id,
+    (start, end): (u64, u64),
+    payments: Vec<Payment>,
+    (tranches, shares, remainder_to): (Vec<Tranche>, Vec<Share>, u32),
+) -> Result<WaterfallWitness, CircuitError> {
+    let total: u64 = payments.iter().map(|p| p.amount_micros).sum();
     let (tranche_payouts, share_payouts) =
         waterfall::split(total, &tranches, &shares, remainder_to as usize);
     Ok(WaterfallWitness {

@@ -472,9 +472,9 @@ fn wide_revenues(capacity: usize) -> Vec<(&'static str, veil_circuits::RevenueWi
 }
 
 fn wide_waterfalls(capacity: usize) -> Vec<(&'static str, Value)> {
-    use veil_circuits::sample::{sample_bytes, SAMPLE_EPOCH, SAMPLE_PERIOD_END};
-    use veil_circuits::waterfall::{self, Payment, WaterfallWitness};
-    use veil_verifier::{Share, Tranche, WaterfallStatement};
+    use veil_circuits::sample::{sample_bytes, waterfall_of, SAMPLE_EPOCH, SAMPLE_PERIOD_END};
+    use veil_circuits::waterfall::{self, Payment};
+    use veil_verifier::{Share, Tranche};
     let tranche = |i: u64, cap: Option<u64>| Tranche {
         recipient: sample_bytes("wide-tranche", i),
         cap_micros: cap,
@@ -503,31 +503,9 @@ fn wide_waterfalls(capacity: usize) -> Vec<(&'static str, Value)> {
             });
         }
         let solution_id = sample_bytes("wide-solution", seed);
-        let (start, end) = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
-        let (tranche_payouts, share_payouts) =
-            waterfall::split(total, &tranches, &shares, rem as usize);
-        let w = WaterfallWitness {
-            statement: WaterfallStatement {
-                solution_id,
-                period_start: start,
-                period_end: end,
-                total_revenue_micros: total,
-                tranches,
-                shares,
-                remainder_to: rem,
-                tranche_payouts,
-                share_payouts,
-                payments_commitment: waterfall::payments_commitment::<PoseidonBls12>(
-                    &solution_id,
-                    start,
-                    end,
-                    &payments,
-                )
-                .unwrap(),
-            },
-            payments,
-            padding: Vec::new(),
-        };
+        let period = (SAMPLE_EPOCH, SAMPLE_PERIOD_END);
+        let rules = (tranches, shares, rem);
+        let w = waterfall_of::<PoseidonBls12>(solution_id, period, payments, rules).unwrap();
         serde_json::to_value(w).unwrap()
     };
     const A: u64 = 0xAAAA_AAAA_AAAA_AAAA;
