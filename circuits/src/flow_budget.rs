@@ -339,10 +339,12 @@ pub fn charge<H: NativeHasher>(c: Charge) -> Result<FlowBudgetWitness, CircuitEr
         dst: c.dst,
         old: c.old,
         cost: c.cost,
-        new_spent: base.checked_add(c.cost).ok_or_else(|| CircuitError::InvalidValue {
-            name: "cost".into(),
-            detail: "spent + cost does not fit in 64 bits".into(),
-        })?,
+        new_spent: base
+            .checked_add(c.cost)
+            .ok_or_else(|| CircuitError::InvalidValue {
+                name: "cost".into(),
+                detail: "spent + cost does not fit in 64 bits".into(),
+            })?,
         new_blinding: c.new_blinding,
         nonce: c.nonce,
     };
@@ -443,8 +445,7 @@ impl Circuit for FlowBudget {
                 "old_state does not open to this account, context, peer and state",
             ));
         }
-        if context_identity::<H>(&w.account_secret, &s.app_id, &s.ctx).map_err(malformed)?
-            != w.src
+        if context_identity::<H>(&w.account_secret, &s.app_id, &s.ctx).map_err(malformed)? != w.src
         {
             return Err(Violation::new(
                 Rule::ContextIdentity,
@@ -470,7 +471,11 @@ impl Circuit for FlowBudget {
                     w.new_spent,
                     base,
                     w.cost,
-                    if rollover { " (a new epoch starts at 0)" } else { "" }
+                    if rollover {
+                        " (a new epoch starts at 0)"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         }
@@ -486,9 +491,7 @@ impl Circuit for FlowBudget {
                 "prev_receipt is not the budget's last receipt of this epoch",
             ));
         }
-        if rollover
-            && s.prev_receipt != receipt_anchor::<H>(&s.ctx, s.epoch).map_err(malformed)?
-        {
+        if rollover && s.prev_receipt != receipt_anchor::<H>(&s.ctx, s.epoch).map_err(malformed)? {
             return Err(Violation::new(
                 Rule::CrossEpochReplay,
                 "the first receipt of an epoch must chain to the epoch's anchor, not to a receipt of another epoch",
@@ -708,10 +711,23 @@ mod tests {
     fn derivations_are_per_context() {
         use crate::hash::{PoseidonBls12, PoseidonGoldilocks};
         let root = [7u8; 32];
-        let (app, a, b) = (Bytes32::from_u64(1), Bytes32::from_u64(2), Bytes32::from_u64(3));
-        assert_eq!(hkdf_context_key(&root, &app, &a), hkdf_context_key(&root, &app, &a));
-        assert_ne!(hkdf_context_key(&root, &app, &a), hkdf_context_key(&root, &app, &b));
-        assert_ne!(hkdf_context_key(&root, &a, &b), hkdf_context_key(&root, &app, &b));
+        let (app, a, b) = (
+            Bytes32::from_u64(1),
+            Bytes32::from_u64(2),
+            Bytes32::from_u64(3),
+        );
+        assert_eq!(
+            hkdf_context_key(&root, &app, &a),
+            hkdf_context_key(&root, &app, &a)
+        );
+        assert_ne!(
+            hkdf_context_key(&root, &app, &a),
+            hkdf_context_key(&root, &app, &b)
+        );
+        assert_ne!(
+            hkdf_context_key(&root, &a, &b),
+            hkdf_context_key(&root, &app, &b)
+        );
         let secret = account_secret(&root);
         assert!(PoseidonBls12::is_canonical(&secret) && PoseidonGoldilocks::is_canonical(&secret));
         assert_ne!(secret.0, hkdf_context_key(&root, &app, &a));

@@ -24,13 +24,25 @@ pub use error::{CircuitError, Rule, Violation};
 pub use hash::{Domain, NativeHasher, NativeInput, PoseidonBls12, PoseidonGoldilocks};
 pub use merkle::{MerklePath, MerkleTree};
 
-/// The circuits' modules come from the circuit list (`veil_verifier::for_each_circuit!`): entry
-/// `K { module: m, witness: W, .. }` is `pub mod m` with `K` and `W` re-exported here, so a
-/// circuit added to the list needs no line in this file.
+// The circuits' modules. They are declared here, not by the macro below, because
+// cargo-mutants (MUTATION.md) finds source files by following `mod` items without expanding
+// macros: a module declared by a macro is never mutated. A circuit added to the list without
+// its line here fails to compile, since the re-export below names its module.
+pub mod flow_budget;
+pub mod isolation;
+pub mod metering;
+pub mod ownership;
+pub mod receipt;
+pub mod renewal;
+pub mod revenue;
+pub mod tier;
+pub mod waterfall;
+
+/// Entry `K { module: m, witness: W, .. }` of the circuit list
+/// (`veil_verifier::for_each_circuit!`) re-exports `m::K` and `m::W` here.
 macro_rules! circuit_modules {
     ($( $kind:ident { name: $name:literal, module: $module:ident, witness: $witness:ident, $($rest:tt)* }, )*) => {
         $(
-            pub mod $module;
             pub use $module::{$kind, $witness};
         )*
     };

@@ -166,17 +166,27 @@ impl Circuit for Ownership {
 
 impl crate::Listed for Ownership {
     const DOC: crate::doc::CircuitDoc = crate::doc::CircuitDoc {
-        description: "I hold an active, unexpired token for this package (without saying which one)",
+        description:
+            "I hold an active, unexpired token for this package (without saying which one)",
         statement: &[
             crate::doc::field("root", "root of the issuer's Merkle tree of active tokens"),
             crate::doc::field("package_id", "the package the token grants access to"),
             crate::doc::field("now", "the verifier's clock, unix seconds"),
-            crate::doc::field("challenge", "a fresh verifier challenge, so the proof cannot be replayed"),
-            crate::doc::field("tag", "H(blinding factor, challenge): binds the proof to the challenge"),
+            crate::doc::field(
+                "challenge",
+                "a fresh verifier challenge, so the proof cannot be replayed",
+            ),
+            crate::doc::field(
+                "tag",
+                "H(blinding factor, challenge): binds the proof to the challenge",
+            ),
         ],
         rules: &[
             crate::doc::WELL_FORMED,
-            crate::doc::rule(crate::Rule::BlindingFactor, "the prover opens the token's blinding commitment"),
+            crate::doc::rule(
+                crate::Rule::BlindingFactor,
+                "the prover opens the token's blinding commitment",
+            ),
             crate::doc::MEMBERSHIP_TOKEN,
             crate::doc::rule(crate::Rule::Expiry, "now < the token's expiry"),
             crate::doc::rule(crate::Rule::Tag, "tag = H(blinding factor, challenge)"),

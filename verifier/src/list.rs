@@ -2,11 +2,12 @@
 //!
 //! [`for_each_circuit!`](crate::for_each_circuit) hands the list to a macro. This crate makes
 //! [`CircuitKind`](crate::CircuitKind) and [`Statement`](crate::Statement) from it;
-//! veil-circuits declares the circuits' modules from it (entry `K` is the type
-//! `veil_circuits::K` in module `veil_circuits::<module>`); the CLI makes its dispatch and
-//! `veil circuits` from it. Adding a circuit is: its module in `circuits/src/` (the circuit,
-//! its native check, `define`, sample and documentation: `veil_circuits::Listed`), its
-//! statement declared in `statement.rs`, and one entry here. README "Writing a circuit" has
+//! veil-circuits re-exports the circuits from it (entry `K` is the type `veil_circuits::K`
+//! in module `veil_circuits::<module>`); the CLI makes its dispatch and `veil circuits` from
+//! it. Adding a circuit is: its module in `circuits/src/` (the circuit, its native check,
+//! `define`, sample and documentation: `veil_circuits::Listed`) with its `pub mod` line in
+//! `circuits/src/lib.rs` (so that cargo-mutants sees it), its statement declared in
+//! `statement.rs`, and one entry here. README "Writing a circuit" has
 //! the steps.
 
 #[macro_export]
